@@ -1,0 +1,4 @@
+export * from './decode';
+export * from './encode';
+export * from './format';
+export * from './layout';
