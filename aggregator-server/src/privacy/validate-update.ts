@@ -1,0 +1,82 @@
+// Checks a client's update before anything else touches it. The finiteness check must come BEFORE
+// clipping: the clip factor min(1, C / norm) is 1 when the norm is NaN, so a naive clip would let a NaN
+// through into the sum and poison the whole round (scenario S11).
+
+/** A flat update: every tensor of the model delta, concatenated in the model's manifest order. */
+export type UpdateValues = Float32Array | Float64Array;
+
+export type UpdateCheck =
+  | { readonly ok: true; readonly norm: number }
+  | {
+      readonly ok: false;
+      readonly reason: 'non_finite';
+      readonly field: string;
+      readonly index: number;
+      readonly value: number;
+      readonly message: string;
+    }
+  | {
+      readonly ok: false;
+      readonly reason: 'wrong_length';
+      readonly field: string;
+      readonly expected: number;
+      readonly actual: number;
+      readonly message: string;
+    };
+
+/**
+ * Validates an update and returns its L2 norm, in one pass over the values in the common case.
+ * The sum of squares is non-finite exactly when some value is NaN or ±Inf (or, for float64 input, when
+ * a square overflows); only then does a second pass look for the first bad index.
+ */
+export function checkUpdate(values: UpdateValues, expectedLength: number): UpdateCheck {
+  if (values.length !== expectedLength) {
+    return {
+      ok: false,
+      reason: 'wrong_length',
+      field: 'update',
+      expected: expectedLength,
+      actual: values.length,
+      message: `update: expected ${expectedLength} values, got ${values.length}`,
+    };
+  }
+  let sumSq = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    sumSq += v * v;
+  }
+  if (Number.isFinite(sumSq)) return { ok: true, norm: Math.sqrt(sumSq) };
+
+  const index = firstNonFinite(values);
+  if (index >= 0) {
+    const value = values[index]!;
+    return {
+      ok: false,
+      reason: 'non_finite',
+      field: `update[${index}]`,
+      index,
+      value,
+      message: `update[${index}]: expected a finite number, got ${value}`,
+    };
+  }
+  // Every value is finite but huge (float64 only): the squares overflowed, so rescale.
+  return { ok: true, norm: scaledNorm(values) };
+}
+
+function firstNonFinite(values: UpdateValues): number {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return i;
+  return -1;
+}
+
+/** L2 norm without overflow: divide by the largest magnitude first. */
+function scaledNorm(values: UpdateValues): number {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]!));
+  if (max === 0) return 0;
+  let sumSq = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]! / max;
+    sumSq += v * v;
+  }
+  return max * Math.sqrt(sumSq);
+}
