@@ -1,0 +1,23 @@
+// Where weights files live. Content-addressed by SHA-256, so a write is idempotent and a reader can
+// verify what it got. A blob is written before the version row that names it: a crash in between leaves
+// an orphan blob, never a version without its weights.
+
+import { createHash } from 'node:crypto';
+import { ChecksumError } from './types';
+
+export interface BlobStore {
+  /** Stores bytes durably; returns their SHA-256 (hex). */
+  put(bytes: Uint8Array): Promise<string>;
+  /** The bytes stored under sha256, verified (ChecksumError when they do not match). */
+  get(sha256: string): Promise<Uint8Array>;
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function verified(sha256: string, bytes: Uint8Array): Uint8Array {
+  const actual = sha256Hex(bytes);
+  if (actual !== sha256) throw new ChecksumError(`weights ${sha256}: stored bytes hash to ${actual}`);
+  return bytes;
+}

@@ -1,0 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { storeContract } from './contract';
+import { openEmbeddedStore } from './embedded';
+
+storeContract('embedded (PGlite + files)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'hearth-embedded-'));
+  return {
+    open: () => openEmbeddedStore({ dir }),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+});

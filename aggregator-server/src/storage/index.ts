@@ -1,0 +1,3 @@
+export * from './embedded';
+export * from './postgres';
+export * from './types';

@@ -1,0 +1,23 @@
+// Weights in the database, for PostgreSQL: replicas behind a load balancer share the database but not
+// a filesystem. The database's own commit makes the write atomic.
+
+import { type BlobStore, sha256Hex, verified } from './blobs';
+import { bytesOf, hexParam, type Sql } from './sql';
+
+export function sqlBlobs(sql: Sql): BlobStore {
+  return {
+    async put(bytes) {
+      const sha = sha256Hex(bytes);
+      await sql.query(
+        `INSERT INTO blobs (sha256, bytes) VALUES ($1, decode($2, 'hex')) ON CONFLICT DO NOTHING`,
+        [sha, hexParam(bytes)],
+      );
+      return sha;
+    },
+    async get(sha) {
+      const rows = await sql.query<{ bytes: unknown }>('SELECT bytes FROM blobs WHERE sha256 = $1', [sha]);
+      if (!rows[0]) throw new Error(`weights ${sha} are missing from the blobs table`);
+      return verified(sha, bytesOf(rows[0].bytes));
+    },
+  };
+}

@@ -1,0 +1,383 @@
+// The one Store implementation, over any Sql (PGlite or pg) and any BlobStore (files or the database).
+// How an acknowledged update is made durable and counted once:
+//   one transaction locks the round row (FOR SHARE, so a close waits for it), checks the round still
+//   collects, inserts the receipts (round, client) with ON CONFLICT DO NOTHING, and adds exactly the
+//   newly inserted clients' vectors to this replica's running-sum row. The HTTP layer answers 2xx only
+//   after that commit. Memory stays O(model): each replica keeps one running sum per round, and the
+//   database holds one sum row per replica, never one vector per client.
+
+import { randomUUID } from 'node:crypto';
+import type { TensorLayout } from '@hearth/models';
+import type { BlobStore } from './blobs';
+import { bytesOf, hexParam, isUniqueViolation, type Sql } from './sql';
+import {
+  type ClippedUpdate,
+  type IngestOutcome,
+  type LatestPointer,
+  type LedgerEntry,
+  type ModelVersionRecord,
+  type NewModelVersion,
+  type RoundParams,
+  type RoundRecord,
+  type RoundState,
+  type RoundSum,
+  type Store,
+  StoreConflictError,
+} from './types';
+
+interface VersionRow {
+  version: number;
+  parent: number | null;
+  round_id: number | null;
+  manifest: Record<string, unknown>;
+  weights_sha256: string;
+  weights_bytes: number;
+  epsilon: number;
+  delta: number;
+  note: string;
+  created_at: Date;
+}
+
+interface RoundRow {
+  id: number;
+  model_version: number;
+  state: RoundState;
+  params: RoundParams;
+  layout: TensorLayout;
+  deadline: Date;
+  opened_at: Date;
+  state_changed_at: Date;
+  closed_at: Date | null;
+  reason: string | null;
+  result_version: number | null;
+}
+
+const toVersion = (r: VersionRow): ModelVersionRecord => ({
+  version: r.version,
+  parent: r.parent,
+  roundId: r.round_id,
+  manifest: r.manifest,
+  weightsSha256: r.weights_sha256,
+  weightsBytes: r.weights_bytes,
+  epsilon: r.epsilon,
+  delta: r.delta,
+  note: r.note,
+  createdAt: new Date(r.created_at),
+});
+
+const toRound = (r: RoundRow): RoundRecord => ({
+  id: r.id,
+  modelVersion: r.model_version,
+  state: r.state,
+  params: r.params,
+  layout: r.layout,
+  deadline: new Date(r.deadline),
+  openedAt: new Date(r.opened_at),
+  stateChangedAt: new Date(r.state_changed_at),
+  closedAt: r.closed_at === null ? null : new Date(r.closed_at),
+  reason: r.reason,
+  resultVersion: r.result_version,
+});
+
+/** float64 little-endian bytes <-> Float64Array (copies, so alignment never matters). */
+export function f64ToBytes(values: Float64Array): Uint8Array {
+  return new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
+}
+export function bytesToF64(bytes: Uint8Array): Float64Array {
+  return new Float64Array(bytes.slice().buffer);
+}
+
+export interface SqlStoreOptions {
+  readonly kind: 'embedded' | 'postgres';
+  readonly sql: Sql;
+  readonly blobs: BlobStore;
+  readonly replicaId?: string;
+}
+
+export function sqlStore(options: SqlStoreOptions): Store {
+  const { sql, blobs } = options;
+  const replicaId = options.replicaId ?? randomUUID();
+  // This replica's running sums, mirrored from its round_partials rows after each commit.
+  const partials = new Map<number, { sum: Float64Array; count: number; clipped: number }>();
+  // Ingests run one at a time per process: each reads the cached running sum and writes the next one.
+  let ingestQueue: Promise<unknown> = Promise.resolve();
+
+  async function insertVersion(tx: Sql, input: NewModelVersion, sha: string): Promise<ModelVersionRecord> {
+    await tx.query('LOCK TABLE model_versions IN EXCLUSIVE MODE');
+    const rows = await tx.query<VersionRow>(
+      `INSERT INTO model_versions
+         (version, parent, round_id, manifest, weights_sha256, weights_bytes, epsilon, delta, note)
+       SELECT coalesce(max(version), 0) + 1, $1, $2, $3, $4, $5, $6, $7, $8 FROM model_versions
+       RETURNING *`,
+      [
+        input.parent,
+        input.roundId,
+        JSON.stringify(input.manifest),
+        sha,
+        input.weights.length,
+        input.epsilon,
+        input.delta,
+        input.note ?? '',
+      ],
+    );
+    return toVersion(rows[0]!);
+  }
+
+  async function pointTo(tx: Sql, version: number, reason: string): Promise<LatestPointer> {
+    const rows = await tx.query<{ version: number; reason: string; created_at: Date }>(
+      'INSERT INTO latest_pointer (version, reason) VALUES ($1, $2) RETURNING version, reason, created_at',
+      [version, reason],
+    );
+    const r = rows[0]!;
+    return { version: r.version, reason: r.reason, createdAt: new Date(r.created_at) };
+  }
+
+  async function ingestNow(roundId: number, updates: readonly ClippedUpdate[]): Promise<IngestOutcome> {
+    if (updates.length === 0) return { kind: 'ok', accepted: [], duplicates: [] };
+    const size = updates[0]!.values.length;
+    const base = partials.get(roundId) ?? { sum: new Float64Array(size), count: 0, clipped: 0 };
+    const outcome = await sql.transaction(async (tx): Promise<IngestOutcome & { next?: typeof base }> => {
+      const round = await tx.query<{ state: RoundState }>(
+        'SELECT state FROM rounds WHERE id = $1 FOR SHARE',
+        [roundId],
+      );
+      const state = round[0]?.state;
+      if (state !== 'open' && state !== 'collecting')
+        return { kind: 'round_not_collecting', state: state ?? 'missing' };
+      // Unique (round, client): a client already counted, here or by another replica, is not inserted again.
+      const inserted = await tx.query<{ client_id: string }>(
+        `INSERT INTO receipts (round_id, client_id, replica, clipped)
+         SELECT $1, u.client_id, $2, u.clipped FROM unnest($3::text[], $4::boolean[]) AS u(client_id, clipped)
+         ON CONFLICT DO NOTHING RETURNING client_id`,
+        [roundId, replicaId, updates.map((u) => u.clientId), updates.map((u) => u.clipped)],
+      );
+      const fresh = new Set(inserted.map((r) => r.client_id));
+      const next = { sum: Float64Array.from(base.sum), count: base.count, clipped: base.clipped };
+      const accepted: string[] = [];
+      const duplicates: string[] = [];
+      for (const u of updates) {
+        if (!fresh.delete(u.clientId)) {
+          duplicates.push(u.clientId);
+          continue;
+        }
+        if (u.values.length !== size)
+          throw new RangeError(`update of ${u.clientId} has ${u.values.length} values, expected ${size}`);
+        for (let i = 0; i < size; i++) next.sum[i]! += u.values[i]!;
+        next.count++;
+        if (u.clipped) next.clipped++;
+        accepted.push(u.clientId);
+      }
+      if (accepted.length > 0) {
+        await tx.query(
+          `INSERT INTO round_partials (round_id, replica, count, clipped, sum)
+           VALUES ($1, $2, $3, $4, decode($5, 'hex'))
+           ON CONFLICT (round_id, replica) DO UPDATE SET count = $3, clipped = $4, sum = decode($5, 'hex')`,
+          [roundId, replicaId, next.count, next.clipped, hexParam(f64ToBytes(next.sum))],
+        );
+        if (state === 'open')
+          await tx.query(`UPDATE rounds SET state = 'collecting', state_changed_at = now() WHERE id = $1`, [
+            roundId,
+          ]);
+      }
+      return { kind: 'ok', accepted, duplicates, next };
+    });
+    if (outcome.kind !== 'ok') return outcome;
+    if (outcome.next) partials.set(roundId, outcome.next);
+    return { kind: 'ok', accepted: outcome.accepted, duplicates: outcome.duplicates };
+  }
+
+  const store: Store = {
+    kind: options.kind,
+    replicaId,
+
+    async createVersion(input, latestReason) {
+      if (input.parent !== null && !(await store.getVersion(input.parent)))
+        throw new StoreConflictError(`parent version ${input.parent} does not exist`);
+      const sha = await blobs.put(input.weights);
+      return sql.transaction(async (tx) => {
+        const v = await insertVersion(tx, input, sha);
+        if (latestReason !== null) await pointTo(tx, v.version, latestReason);
+        return v;
+      });
+    },
+
+    async getVersion(version) {
+      const rows = await sql.query<VersionRow>('SELECT * FROM model_versions WHERE version = $1', [version]);
+      return rows[0] ? toVersion(rows[0]) : null;
+    },
+
+    async listVersions() {
+      return (await sql.query<VersionRow>('SELECT * FROM model_versions ORDER BY version')).map(toVersion);
+    },
+
+    async readWeights(version) {
+      const v = await store.getVersion(version);
+      if (!v) throw new Error(`model version ${version} does not exist`);
+      return blobs.get(v.weightsSha256);
+    },
+
+    async latest() {
+      const rows = await sql.query<{ version: number; reason: string; created_at: Date }>(
+        'SELECT version, reason, created_at FROM latest_pointer ORDER BY seq DESC LIMIT 1',
+      );
+      const r = rows[0];
+      return r ? { version: r.version, reason: r.reason, createdAt: new Date(r.created_at) } : null;
+    },
+
+    async setLatest(version, reason) {
+      if (!(await store.getVersion(version)))
+        throw new StoreConflictError(`model version ${version} does not exist`);
+      return pointTo(sql, version, reason);
+    },
+
+    async openRound(input) {
+      try {
+        const rows = await sql.query<RoundRow>(
+          `INSERT INTO rounds (model_version, state, params, layout, deadline)
+           VALUES ($1, 'open', $2, $3, $4) RETURNING *`,
+          [input.modelVersion, JSON.stringify(input.params), JSON.stringify(input.layout), input.deadline],
+        );
+        return toRound(rows[0]!);
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new StoreConflictError('another round is still active');
+        throw e;
+      }
+    },
+
+    async getRound(id) {
+      const rows = await sql.query<RoundRow>('SELECT * FROM rounds WHERE id = $1', [id]);
+      return rows[0] ? toRound(rows[0]) : null;
+    },
+
+    async activeRound() {
+      const rows = await sql.query<RoundRow>(
+        `SELECT * FROM rounds WHERE state IN ('open','collecting','aggregating') ORDER BY id DESC LIMIT 1`,
+      );
+      return rows[0] ? toRound(rows[0]) : null;
+    },
+
+    async listRounds(limit) {
+      return (await sql.query<RoundRow>('SELECT * FROM rounds ORDER BY id DESC LIMIT $1', [limit])).map(
+        toRound,
+      );
+    },
+
+    async transitionRound(id, from, to, reason) {
+      const finished = to === 'committed' || to === 'abandoned';
+      const rows = await sql.query<RoundRow>(
+        `UPDATE rounds SET state = $2, state_changed_at = now(),
+           reason = coalesce($4, reason), closed_at = CASE WHEN $5 THEN now() ELSE closed_at END
+         WHERE id = $1 AND state = ANY($3::text[]) RETURNING *`,
+        [id, to, [...from], reason ?? null, finished],
+      );
+      return rows[0] ? toRound(rows[0]) : null;
+    },
+
+    ingest(roundId, updates) {
+      const run = ingestQueue.then(() => ingestNow(roundId, updates));
+      ingestQueue = run.catch(() => {});
+      return run;
+    },
+
+    async receiptCount(roundId) {
+      const rows = await sql.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM receipts WHERE round_id = $1',
+        [roundId],
+      );
+      return rows[0]?.n ?? 0;
+    },
+
+    async roundSum(roundId, size) {
+      const sum = new Float64Array(size);
+      let count = 0;
+      let clipped = 0;
+      // One replica's row at a time, so memory stays O(model) whatever the number of replicas.
+      const replicas = await sql.query<{ replica: string }>(
+        'SELECT replica FROM round_partials WHERE round_id = $1',
+        [roundId],
+      );
+      for (const { replica } of replicas) {
+        const rows = await sql.query<{ count: number; clipped: number; sum: unknown }>(
+          'SELECT count, clipped, sum FROM round_partials WHERE round_id = $1 AND replica = $2',
+          [roundId, replica],
+        );
+        const row = rows[0]!;
+        const part = bytesToF64(bytesOf(row.sum));
+        if (part.length !== size)
+          throw new RangeError(`partial sum of round ${roundId} has ${part.length} values, expected ${size}`);
+        for (let i = 0; i < size; i++) sum[i]! += part[i]!;
+        count += row.count;
+        clipped += row.clipped;
+      }
+      return { count, clipped, sum } satisfies RoundSum;
+    },
+
+    async commitRound(roundId, input, entry) {
+      const sha = await blobs.put(input.weights);
+      const result = await sql.transaction(async (tx) => {
+        const locked = await tx.query<RoundRow>('SELECT * FROM rounds WHERE id = $1 FOR UPDATE', [roundId]);
+        const round = locked[0];
+        if (round?.state !== 'aggregating')
+          throw new StoreConflictError(`round ${roundId} is ${round?.state ?? 'missing'}, not aggregating`);
+        const version = await insertVersion(tx, { ...input, roundId }, sha);
+        await pointTo(tx, version.version, `round ${roundId} committed`);
+        await tx.query(
+          `INSERT INTO privacy_ledger
+             (round_id, model_version, q, z, clip_bound, expected_clients, received, epsilon, delta)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [
+            roundId,
+            version.version,
+            entry.q,
+            entry.z,
+            entry.clipBound,
+            entry.expectedClients,
+            entry.received,
+            entry.epsilon,
+            entry.delta,
+          ],
+        );
+        const rows = await tx.query<RoundRow>(
+          `UPDATE rounds SET state = 'committed', state_changed_at = now(), closed_at = now(), result_version = $2
+           WHERE id = $1 RETURNING *`,
+          [roundId, version.version],
+        );
+        return { round: toRound(rows[0]!), version };
+      });
+      partials.delete(roundId);
+      return result;
+    },
+
+    async ledger() {
+      const rows = await sql.query<{
+        round_id: number;
+        model_version: number;
+        q: number;
+        z: number;
+        clip_bound: number;
+        expected_clients: number;
+        received: number;
+        epsilon: number;
+        delta: number;
+        created_at: Date;
+      }>('SELECT * FROM privacy_ledger ORDER BY round_id');
+      return rows.map(
+        (r): LedgerEntry => ({
+          roundId: r.round_id,
+          modelVersion: r.model_version,
+          q: r.q,
+          z: r.z,
+          clipBound: r.clip_bound,
+          expectedClients: r.expected_clients,
+          received: r.received,
+          epsilon: r.epsilon,
+          delta: r.delta,
+          createdAt: new Date(r.created_at),
+        }),
+      );
+    },
+
+    close: () => sql.close(),
+  };
+  return store;
+}

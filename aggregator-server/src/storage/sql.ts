@@ -1,0 +1,74 @@
+// The little SQL surface the store needs, so one store (sql-store.ts) runs on both PGlite (embedded,
+// in-process) and PostgreSQL through `pg` (several replicas). Both speak the same dialect; the only
+// differences the adapters hide are how rows come back and how a transaction is begun.
+
+import type { PGlite, Transaction } from '@electric-sql/pglite';
+import type pg from 'pg';
+
+export interface Sql {
+  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<R>(fn: (tx: Sql) => Promise<R>): Promise<R>;
+  close(): Promise<void>;
+}
+
+/** The error code PostgreSQL (and PGlite) report for a unique-constraint violation. */
+export function isUniqueViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '23505';
+}
+
+export function pgliteSql(db: PGlite): Sql {
+  const wrapTx = (tx: Transaction): Sql => ({
+    query: async <T>(text: string, params?: readonly unknown[]) =>
+      (await tx.query<T>(text, params ? [...params] : [])).rows,
+    transaction: (fn) => fn(wrapTx(tx)),
+    close: async () => {},
+  });
+  return {
+    query: async <T>(text: string, params?: readonly unknown[]) =>
+      (await db.query<T>(text, params ? [...params] : [])).rows,
+    // PGlite is one connection: it queues transactions, so they never interleave.
+    transaction: (fn) => db.transaction((tx) => fn(wrapTx(tx))),
+    close: () => db.close(),
+  };
+}
+
+export function pgPoolSql(pool: pg.Pool): Sql {
+  const clientSql = (client: pg.PoolClient): Sql => ({
+    query: async <T>(text: string, params?: readonly unknown[]) =>
+      (await client.query(text, params ? [...params] : [])).rows as T[],
+    transaction: (fn) => fn(clientSql(client)),
+    close: async () => {},
+  });
+  return {
+    query: async <T>(text: string, params?: readonly unknown[]) =>
+      (await pool.query(text, params ? [...params] : [])).rows as T[],
+    transaction: async (fn) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(clientSql(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** Bytes as a hex text parameter, for `decode($n, 'hex')`: the same on both drivers, and faster on PGlite. */
+export function hexParam(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+/** A bytea column as a Uint8Array (pg gives a Buffer, PGlite a Uint8Array; both are Uint8Arrays). */
+export function bytesOf(value: unknown): Uint8Array {
+  // pg hands out Buffers; callers (and tests) want plain Uint8Arrays.
+  if (value instanceof Uint8Array) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  throw new TypeError(`expected bytea, got ${typeof value}`);
+}
