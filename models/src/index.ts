@@ -1,3 +1,4 @@
+export * from './artifact';
 export * from './data';
 export * from './eval';
 export * from './types';
