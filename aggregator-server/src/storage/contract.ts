@@ -20,7 +20,9 @@ export const params: RoundParams = {
   q: 0.1,
   z: 1,
   clipBound: 1,
+  zeroingBound: null,
   minClients: 2,
+  population: 100,
   expectedClients: 10,
   serverLr: 1,
   delta: 1e-5,
@@ -38,10 +40,11 @@ export function version(n: number, parent: number | null = null): NewModelVersio
   };
 }
 
-const upd = (clientId: string, values: number[], clipped = false): ClippedUpdate => ({
+const upd = (clientId: string, values: number[], clipped = false, zeroed = false): ClippedUpdate => ({
   clientId,
   values: Float64Array.from(values),
   clipped,
+  zeroed,
 });
 
 const soon = () => new Date(Date.now() + 60_000);
@@ -126,13 +129,18 @@ export function storeContract(name: string, makeFixture: () => Promise<StoreFixt
       ]);
       expect(first).toEqual({ kind: 'ok', accepted: ['a', 'b'], duplicates: ['a'] });
       expect((await store.getRound(r.id))?.state).toBe('collecting');
-      const again = await store.ingest(r.id, [upd('b', [100, 100, 100, 100]), upd('c', [0.5, 0, 0, -1])]);
-      expect(again).toEqual({ kind: 'ok', accepted: ['c'], duplicates: ['b'] });
+      const again = await store.ingest(r.id, [
+        upd('b', [100, 100, 100, 100]),
+        upd('c', [0.5, 0, 0, -1]),
+        upd('d', [0, 0, 0, 0], false, true),
+      ]);
+      expect(again).toEqual({ kind: 'ok', accepted: ['c', 'd'], duplicates: ['b'] });
       const total = await store.roundSum(r.id, 4);
       expect(Array.from(total.sum)).toEqual([11.5, 22, 33, 43]);
-      expect(total.count).toBe(3);
+      expect(total.count).toBe(4);
       expect(total.clipped).toBe(1);
-      expect(await store.receiptCount(r.id)).toBe(3);
+      expect(total.zeroed).toBe(1);
+      expect(await store.receiptCount(r.id)).toBe(4);
       await finishActive();
     });
 

@@ -49,6 +49,7 @@ const statements = [
      client_id TEXT NOT NULL,
      replica TEXT NOT NULL,
      clipped BOOLEAN NOT NULL,
+     zeroed BOOLEAN NOT NULL,
      received_at TIMESTAMPTZ NOT NULL DEFAULT now(),
      PRIMARY KEY (round_id, client_id))`,
   // Each replica's running sum for a round (float64 little-endian), written in the same transaction as
@@ -58,6 +59,7 @@ const statements = [
      replica TEXT NOT NULL,
      count INTEGER NOT NULL,
      clipped INTEGER NOT NULL,
+     zeroed INTEGER NOT NULL,
      sum BYTEA NOT NULL,
      PRIMARY KEY (round_id, replica))`,
   `CREATE TABLE IF NOT EXISTS privacy_ledger (

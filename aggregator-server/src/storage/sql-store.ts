@@ -98,7 +98,7 @@ export function sqlStore(options: SqlStoreOptions): Store {
   const { sql, blobs } = options;
   const replicaId = options.replicaId ?? randomUUID();
   // This replica's running sums, mirrored from its round_partials rows after each commit.
-  const partials = new Map<number, { sum: Float64Array; count: number; clipped: number }>();
+  const partials = new Map<number, { sum: Float64Array; count: number; clipped: number; zeroed: number }>();
   // Ingests run one at a time per process: each reads the cached running sum and writes the next one.
   let ingestQueue: Promise<unknown> = Promise.resolve();
 
@@ -135,7 +135,7 @@ export function sqlStore(options: SqlStoreOptions): Store {
   async function ingestNow(roundId: number, updates: readonly ClippedUpdate[]): Promise<IngestOutcome> {
     if (updates.length === 0) return { kind: 'ok', accepted: [], duplicates: [] };
     const size = updates[0]!.values.length;
-    const base = partials.get(roundId) ?? { sum: new Float64Array(size), count: 0, clipped: 0 };
+    const base = partials.get(roundId) ?? { sum: new Float64Array(size), count: 0, clipped: 0, zeroed: 0 };
     const outcome = await sql.transaction(async (tx): Promise<IngestOutcome & { next?: typeof base }> => {
       const round = await tx.query<{ state: RoundState }>(
         'SELECT state FROM rounds WHERE id = $1 FOR SHARE',
@@ -146,13 +146,25 @@ export function sqlStore(options: SqlStoreOptions): Store {
         return { kind: 'round_not_collecting', state: state ?? 'missing' };
       // Unique (round, client): a client already counted, here or by another replica, is not inserted again.
       const inserted = await tx.query<{ client_id: string }>(
-        `INSERT INTO receipts (round_id, client_id, replica, clipped)
-         SELECT $1, u.client_id, $2, u.clipped FROM unnest($3::text[], $4::boolean[]) AS u(client_id, clipped)
+        `INSERT INTO receipts (round_id, client_id, replica, clipped, zeroed)
+         SELECT $1, u.client_id, $2, u.clipped, u.zeroed
+         FROM unnest($3::text[], $4::boolean[], $5::boolean[]) AS u(client_id, clipped, zeroed)
          ON CONFLICT DO NOTHING RETURNING client_id`,
-        [roundId, replicaId, updates.map((u) => u.clientId), updates.map((u) => u.clipped)],
+        [
+          roundId,
+          replicaId,
+          updates.map((u) => u.clientId),
+          updates.map((u) => u.clipped),
+          updates.map((u) => u.zeroed),
+        ],
       );
       const fresh = new Set(inserted.map((r) => r.client_id));
-      const next = { sum: Float64Array.from(base.sum), count: base.count, clipped: base.clipped };
+      const next = {
+        sum: Float64Array.from(base.sum),
+        count: base.count,
+        clipped: base.clipped,
+        zeroed: base.zeroed,
+      };
       const accepted: string[] = [];
       const duplicates: string[] = [];
       for (const u of updates) {
@@ -165,14 +177,15 @@ export function sqlStore(options: SqlStoreOptions): Store {
         for (let i = 0; i < size; i++) next.sum[i]! += u.values[i]!;
         next.count++;
         if (u.clipped) next.clipped++;
+        if (u.zeroed) next.zeroed++;
         accepted.push(u.clientId);
       }
       if (accepted.length > 0) {
         await tx.query(
-          `INSERT INTO round_partials (round_id, replica, count, clipped, sum)
-           VALUES ($1, $2, $3, $4, decode($5, 'hex'))
-           ON CONFLICT (round_id, replica) DO UPDATE SET count = $3, clipped = $4, sum = decode($5, 'hex')`,
-          [roundId, replicaId, next.count, next.clipped, hexParam(f64ToBytes(next.sum))],
+          `INSERT INTO round_partials (round_id, replica, count, clipped, zeroed, sum)
+           VALUES ($1, $2, $3, $4, $5, decode($6, 'hex'))
+           ON CONFLICT (round_id, replica) DO UPDATE SET count = $3, clipped = $4, zeroed = $5, sum = decode($6, 'hex')`,
+          [roundId, replicaId, next.count, next.clipped, next.zeroed, hexParam(f64ToBytes(next.sum))],
         );
         if (state === 'open')
           await tx.query(`UPDATE rounds SET state = 'collecting', state_changed_at = now() WHERE id = $1`, [
@@ -291,14 +304,15 @@ export function sqlStore(options: SqlStoreOptions): Store {
       const sum = new Float64Array(size);
       let count = 0;
       let clipped = 0;
+      let zeroed = 0;
       // One replica's row at a time, so memory stays O(model) whatever the number of replicas.
       const replicas = await sql.query<{ replica: string }>(
         'SELECT replica FROM round_partials WHERE round_id = $1',
         [roundId],
       );
       for (const { replica } of replicas) {
-        const rows = await sql.query<{ count: number; clipped: number; sum: unknown }>(
-          'SELECT count, clipped, sum FROM round_partials WHERE round_id = $1 AND replica = $2',
+        const rows = await sql.query<{ count: number; clipped: number; zeroed: number; sum: unknown }>(
+          'SELECT count, clipped, zeroed, sum FROM round_partials WHERE round_id = $1 AND replica = $2',
           [roundId, replica],
         );
         const row = rows[0]!;
@@ -308,8 +322,9 @@ export function sqlStore(options: SqlStoreOptions): Store {
         for (let i = 0; i < size; i++) sum[i]! += part[i]!;
         count += row.count;
         clipped += row.clipped;
+        zeroed += row.zeroed;
       }
-      return { count, clipped, sum } satisfies RoundSum;
+      return { count, clipped, zeroed, sum } satisfies RoundSum;
     },
 
     async commitRound(roundId, input, entry) {

@@ -15,8 +15,12 @@ export interface RoundParams {
   /** Noise multiplier: the noise on the sum has standard deviation z * clipBound. */
   readonly z: number;
   readonly clipBound: number;
+  /** Updates with a norm above this are zeroed instead of clipped; null: never. */
+  readonly zeroingBound: number | null;
   readonly minClients: number;
-  /** The fixed DP-FedAvg denominator (q * population): never the count that arrived. */
+  /** N, the client population q samples from. */
+  readonly population: number;
+  /** The fixed DP-FedAvg denominator q * population: never the count that arrived. */
   readonly expectedClients: number;
   /** Server learning rate: new weights = old + serverLr * noisy average. */
   readonly serverLr: number;
@@ -74,6 +78,8 @@ export interface ClippedUpdate {
   readonly clientId: string;
   readonly values: Float64Array;
   readonly clipped: boolean;
+  /** Above the zeroing bound: counted, contributes zeros. */
+  readonly zeroed: boolean;
 }
 
 export type IngestOutcome =
@@ -84,6 +90,7 @@ export interface RoundSum {
   /** Acknowledged updates summed (equals the receipts of the round). */
   readonly count: number;
   readonly clipped: number;
+  readonly zeroed: number;
   readonly sum: Float64Array;
 }
 
