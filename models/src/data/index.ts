@@ -1,3 +1,4 @@
+export * from './align-catalog';
 export * from './beauty';
 export * from './csv';
 export * from './dataset-builder';
