@@ -1,0 +1,153 @@
+/**
+ * The QA debug panel (toggle at the bottom right). It shows only what the SDK reports: while the SDK is
+ * not loaded, or does not report a field, the panel says so instead of showing a number.
+ */
+import { product } from './catalog';
+import * as hearth from './hearth';
+import { escapeHtml, icon } from './icons';
+
+/** Status fields the panel names itself; anything else the SDK reports is listed under "Other fields". */
+const KNOWN = new Set([
+  'initialized',
+  'backend',
+  'modelVersion',
+  'epsilon',
+  'delta',
+  'consent',
+  'gpc',
+  'storing',
+  'events',
+  'recentEvents',
+  'features',
+  'queue',
+  'messages',
+  'siteKey',
+]);
+
+function field(label: string, value: unknown, missing = 'not reported'): string {
+  const shown =
+    value === undefined || value === null
+      ? `<span class="muted">${missing}</span>`
+      : escapeHtml(typeof value === 'string' ? value : JSON.stringify(value));
+  return `<div class="kv"><span>${escapeHtml(label)}</span><span>${shown}</span></div>`;
+}
+
+function list(items: unknown, empty: string): string {
+  if (!Array.isArray(items)) return `<p class="muted">${empty}</p>`;
+  if (items.length === 0) return '<p class="muted">none</p>';
+  return `<ol class="mono">${items
+    .slice(-10)
+    .reverse()
+    .map((x) => `<li>${escapeHtml(typeof x === 'string' ? x : JSON.stringify(x))}</li>`)
+    .join('')}</ol>`;
+}
+
+function ranksHtml(): string {
+  if (hearth.lastRanks.size === 0) return '<p class="muted">no list rendered yet</p>';
+  const rows = [...hearth.lastRanks].map(
+    ([name, r]) =>
+      `<tr><td>${escapeHtml(name)}</td><td>${r.order.length}</td><td>${escapeHtml(r.ranker)}</td>
+       <td>${r.ranker === 'hearth' ? `${r.latencyMs.toFixed(1)} ms` : '–'}</td><td class="muted">${escapeHtml(r.note ?? '')}</td></tr>`,
+  );
+  return `<table><thead><tr><th>list</th><th>items</th><th>ranked by</th><th>latency</th><th></th></tr></thead>
+    <tbody>${rows.join('')}</tbody></table>`;
+}
+
+function scoresHtml(): string {
+  const ranked = [...hearth.lastRanks].filter(([, r]) => r.ranker === 'hearth');
+  const last = ranked.at(-1);
+  if (!last) return '<p class="muted">No list was ranked by Hearth: tiles are in the shop’s own order.</p>';
+  const [name, r] = last;
+  const rows = r.order.slice(0, 12).map((id, i) => {
+    const s = r.scored.get(id);
+    return `<tr><td>${i + 1}</td><td>${escapeHtml(product(id)?.name ?? id)}</td>
+      <td>${s && Number.isFinite(s.score) ? s.score.toFixed(3) : '–'}</td><td>${escapeHtml(s?.reason ?? '')}</td></tr>`;
+  });
+  return `<p class="muted">${escapeHtml(name)}</p><table><thead><tr><th>#</th><th>product</th><th>score</th><th>reason</th></tr></thead>
+    <tbody>${rows.join('')}</tbody></table>`;
+}
+
+export function mountDebugPanel(root: HTMLElement): void {
+  root.innerHTML = `
+    <button class="debug-toggle" data-debug-toggle aria-expanded="false">${icon('bug', 18)} Hearth debug</button>
+    <aside class="debug-panel" hidden aria-label="Hearth debug panel">
+      <header><strong>Hearth debug</strong><label class="muted"><input type="checkbox" data-show-scores> scores on tiles</label>
+        <button class="icon-button" data-debug-toggle aria-label="Close debug panel">${icon('close', 16)}</button></header>
+      <div class="debug-body"></div>
+      <footer class="debug-actions">
+        <button class="button secondary" data-action="forget">Forget me</button>
+        <button class="button secondary" data-action="trainNow">Train now</button>
+        <button class="button secondary" data-action="joinRound">Join round now</button>
+        <div class="debug-result muted" aria-live="polite"></div>
+      </footer>
+    </aside>`;
+  const panel = root.querySelector<HTMLElement>('.debug-panel')!;
+  const body = root.querySelector<HTMLElement>('.debug-body')!;
+  const result = root.querySelector<HTMLElement>('.debug-result')!;
+  let timer: number | undefined;
+
+  const paint = async () => {
+    const s = await hearth.status();
+    const loaded = hearth.sdkLoaded();
+    const other = s ? Object.entries(s).filter(([k]) => !KNOWN.has(k)) : [];
+    body.innerHTML = `
+      <section data-debug="sdk"><h3>SDK</h3>
+        ${loaded ? field('state', s?.initialized ? 'initialized' : 'loaded, not initialized') : '<p class="warn">SDK not loaded: the shop shows its own order.</p>'}
+        ${field('backend in use', s?.backend, loaded ? 'not reported' : '–')}</section>
+      <section data-debug="model"><h3>Model</h3>
+        ${field('version', s?.modelVersion, loaded ? 'no model' : '–')}
+        ${field('ε (privacy spent)', s?.['epsilon'], loaded ? 'not reported' : '–')}
+        ${field('δ', s?.['delta'], loaded ? 'not reported' : '–')}</section>
+      <section data-debug="consent"><h3>Consent</h3>
+        ${field('consent', s?.consent, loaded ? 'not reported' : '–')}
+        ${field('storing on device', s?.storing, loaded ? 'not reported' : '–')}
+        ${field('Global Privacy Control', s?.gpc, loaded ? 'not reported' : '–')}</section>
+      <section data-debug="events"><h3>Recent events</h3>
+        ${field('events in history', s?.events, loaded ? 'not reported' : '–')}
+        ${list(s?.['recentEvents'], loaded ? 'not reported by this SDK' : 'SDK not loaded')}</section>
+      <section data-debug="features"><h3>Features</h3>${list(
+        s?.['features'] && !Array.isArray(s['features'])
+          ? Object.entries(s['features'] as object)
+          : s?.['features'],
+        loaded ? 'not reported by this SDK' : 'SDK not loaded',
+      )}</section>
+      <section data-debug="rank"><h3>Last rank()</h3>${ranksHtml()}</section>
+      <section data-debug="scores"><h3>Tile scores and reasons</h3>${scoresHtml()}</section>
+      <section data-debug="queue"><h3>Outbound queue</h3>${list(s?.['queue'], loaded ? 'not reported by this SDK' : 'SDK not loaded')}</section>
+      <section data-debug="messages"><h3>SDK messages</h3>${list(s?.messages, loaded ? 'none' : 'SDK not loaded')}</section>
+      ${other.length ? `<section data-debug="other"><h3>Other fields</h3>${other.map(([k, v]) => field(k, v)).join('')}</section>` : ''}`;
+    for (const b of root.querySelectorAll<HTMLButtonElement>('[data-action]')) {
+      const ok = hearth.available(b.dataset['action'] as hearth.Action);
+      b.disabled = !ok;
+      b.title = ok ? '' : 'SDK not loaded (or does not offer this yet)';
+    }
+  };
+
+  const setOpen = (open: boolean) => {
+    panel.hidden = !open;
+    root.querySelector('.debug-toggle')?.setAttribute('aria-expanded', String(open));
+    window.clearInterval(timer);
+    if (open) {
+      void paint();
+      // Poll while open: status() is cheap, and events arrive from auto-capture without telling the shop.
+      timer = window.setInterval(() => void paint(), 1000);
+    }
+  };
+
+  root.addEventListener('click', async (e) => {
+    const t = e.target as HTMLElement;
+    if (t.closest('[data-debug-toggle]')) setOpen(panel.hidden !== false);
+    const action = t.closest<HTMLButtonElement>('[data-action]');
+    if (action) {
+      result.textContent = '…';
+      result.textContent = await hearth.run(action.dataset['action'] as hearth.Action);
+      void paint();
+    }
+  });
+  root.querySelector<HTMLInputElement>('[data-show-scores]')!.addEventListener('change', (e) => {
+    document.body.classList.toggle('show-scores', (e.target as HTMLInputElement).checked);
+  });
+  hearth.onRank(() => {
+    if (!panel.hidden) void paint();
+  });
+}
