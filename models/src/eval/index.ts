@@ -2,6 +2,5 @@ export * from './evaluate';
 export * from './metrics';
 export * from './popularity';
 export * from './rank';
-export * from './rng';
 export * from './sample-negatives';
 export * from './split';
