@@ -1,0 +1,133 @@
+// How many 100,000-parameter updates per second the server's aggregation path handles on one core:
+// validate (finiteness) + L2 norm in one pass, then a scaled add into the float64 running sum, through
+// the real DP-FedAvg strategy. Baselines from the same run: a plain Float32Array add loop (the least
+// work any aggregator must do) and the same loop into a Float64Array sum.
+// Writes bench/results/aggregate.json and prints a table. `npm run bench:aggregate [-- --dimension N]`
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { checkUpdate, dpFedAvg, seededGaussianForTestsOnly } from '../aggregator-server/src/privacy';
+
+const { values } = parseArgs({
+  options: {
+    dimension: { type: 'string', default: '100000' },
+    updates: { type: 'string', default: '32' },
+    trials: { type: 'string', default: '9' },
+    'per-trial': { type: 'string', default: '300' },
+  },
+});
+const dimension = Number(values.dimension);
+const poolSize = Number(values.updates);
+const trials = Number(values.trials);
+const perTrial = Number(values['per-trial']);
+for (const [name, v] of Object.entries({ dimension, updates: poolSize, trials, 'per-trial': perTrial }))
+  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name}: expected an integer >= 1, got ${v}`);
+
+// A pool of distinct updates (larger than the CPU caches, like updates arriving from the network);
+// norms spread around the clip bound, so about half take the scaled (clipped) path.
+const gauss = seededGaussianForTestsOnly(1);
+const clipBound = 1;
+const pool = Array.from({ length: poolSize }, (_, k) => {
+  const u = new Float32Array(dimension);
+  const scale = ((0.5 + (k % 2)) * clipBound) / Math.sqrt(dimension);
+  for (let i = 0; i < dimension; i++) u[i] = scale * gauss.next();
+  return u;
+});
+
+function measure(name: string, run: (n: number) => void): { name: string; updatesPerSecond: number } {
+  run(Math.min(perTrial, 50)); // warm-up: let the JIT optimise the loop
+  const rates: number[] = [];
+  for (let t = 0; t < trials; t++) {
+    const start = performance.now();
+    run(perTrial);
+    rates.push(perTrial / ((performance.now() - start) / 1000));
+  }
+  rates.sort((a, b) => a - b);
+  return { name, updatesPerSecond: rates[Math.floor(rates.length / 2)]! }; // median trial
+}
+
+// The baselines are plain functions over their arguments, like the strategy's own loops.
+function addInto32(sum: Float32Array, u: Float32Array): void {
+  for (let i = 0; i < sum.length; i++) sum[i]! += u[i]!;
+}
+function addInto64(sum: Float64Array, u: Float32Array): void {
+  for (let i = 0; i < sum.length; i++) sum[i]! += u[i]!;
+}
+
+const plain32 = new Float32Array(dimension);
+const plain64 = new Float64Array(dimension);
+const strategy = dpFedAvg({
+  samplingRate: 1,
+  population: perTrial,
+  noiseMultiplier: 1,
+  clipBound,
+  noise: seededGaussianForTestsOnly(2),
+});
+let clipped = 0;
+let sink = 0;
+
+const results = [
+  measure('plain Float32Array add (baseline)', (n) => {
+    for (let k = 0; k < n; k++) addInto32(plain32, pool[k % poolSize]!);
+  }),
+  measure('plain add into Float64Array', (n) => {
+    for (let k = 0; k < n; k++) addInto64(plain64, pool[k % poolSize]!);
+  }),
+  measure('validate + norm only (one pass)', (n) => {
+    for (let k = 0; k < n; k++) {
+      const check = checkUpdate(pool[k % poolSize]!, dimension);
+      if (check.ok) sink += check.norm;
+    }
+  }),
+  measure('validate + clip + accumulate (dpFedAvg)', (n) => {
+    const acc = strategy.begin({ dimension });
+    for (let k = 0; k < n; k++) {
+      const outcome = strategy.accumulate(acc, { values: pool[k % poolSize]! });
+      if (!outcome.accepted) throw new Error(outcome.message);
+    }
+    clipped = acc.clipped;
+  }),
+];
+if (!(sink > 0)) throw new Error('the norm pass computed nothing');
+
+const baseline = results[0]!.updatesPerSecond;
+const rows = results.map((r) => ({
+  name: r.name,
+  updatesPerSecond: Math.round(r.updatesPerSecond),
+  nsPerParameter: 1e9 / (r.updatesPerSecond * dimension),
+  relativeToBaseline: r.updatesPerSecond / baseline,
+}));
+const report = {
+  benchmark: 'aggregate',
+  dimension,
+  updatesInPool: poolSize,
+  trials,
+  updatesPerTrial: perTrial,
+  statistic: 'median trial',
+  clippedPerTrial: clipped,
+  node: process.version,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  results: rows,
+};
+const dir = join(import.meta.dirname, 'results');
+mkdirSync(dir, { recursive: true });
+writeFileSync(join(dir, 'aggregate.json'), `${JSON.stringify(report, null, 2)}\n`);
+
+console.log(
+  `aggregate: ${dimension.toLocaleString('en-US')}-parameter updates, one core, median of ${trials} trials`,
+);
+console.table(
+  Object.fromEntries(
+    rows.map((r) => [
+      r.name,
+      {
+        'updates/s': r.updatesPerSecond,
+        'ns/param': Number(r.nsPerParameter.toFixed(3)),
+        'x baseline': Number(r.relativeToBaseline.toFixed(2)),
+      },
+    ]),
+  ),
+);
+console.log(`wrote ${join('bench', 'results', 'aggregate.json')}`);
