@@ -15,7 +15,7 @@ app.innerHTML = `
     <div class="header-inner">
       <a class="logo" href="#/">${icon('flame', 26)}<span>Hearth <b>Market</b></span></a>
       <form class="search" role="search" data-search>
-        <input type="search" name="q" placeholder="Search products, brands and more" aria-label="Search" autocomplete="off">
+        <input type="search" name="q" placeholder="Search products and brands" aria-label="Search" autocomplete="off">
         <button type="submit" aria-label="Search">${icon('search', 18)}</button>
       </form>
       <button class="cart-button" data-open-cart aria-label="Open cart">${icon('cart', 22)}<span>Cart</span>

@@ -231,7 +231,7 @@ export function productPage(id: string): HTMLElement {
 
 export function searchPage(query: string): HTMLElement {
   const hits = search(query);
-  const page = el(`<main class="page listing search">
+  const page = el(`<main class="page listing search-page">
     ${crumbs([{ href: '#/', text: 'Home' }, { text: 'Search' }])}
     <div class="listing-head"><h1>${hits.length > 0 ? 'Results for' : 'No results for'} “${escapeHtml(query)}”</h1>
       <span class="result-count">${hits.length} products</span></div></main>`);

@@ -118,6 +118,7 @@ describe('demo shop in Chromium', () => {
     expect(hits.length).toBeGreaterThan(10);
     for (const id of hits) expect(catalog.products.find((p) => p.id === id)?.brand).toBe('samsung');
     expect(await queued(page)).toContainEqual(['track', { type: 'search', query: 'samsung' }]);
+    await page.waitForTimeout(300); // the drawer's slide-out
     await page.screenshot({ path: join(shots, 'search.png') });
 
     // A second product from a grid's "Add" button, then checkout: one purchase event per product.
@@ -203,6 +204,22 @@ describe('demo shop in Chromium', () => {
       expect(await tileIds(page)).toEqual(clocks);
       await page.goto(`${base}#/`); // the next mode starts from another page
     }
+    await page.close();
+  });
+
+  it('fits a phone screen (mobile web view) without sideways scrolling', async () => {
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}#/c/gifts.kitchen`);
+    await page.waitForSelector('.tile');
+    const { scrollWidth, innerWidth, columns } = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      innerWidth: window.innerWidth,
+      columns: getComputedStyle(document.querySelector('.grid')!).gridTemplateColumns.split(' ').length,
+    }));
+    expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+    expect(columns).toBe(2);
+    await page.screenshot({ path: join(shots, 'mobile-category.png') });
     await page.close();
   });
 });
