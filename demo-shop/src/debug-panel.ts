@@ -44,12 +44,22 @@ function list(items: unknown, empty: string): string {
 
 function ranksHtml(): string {
   if (hearth.lastRanks.size === 0) return '<p class="muted">no list rendered yet</p>';
-  const rows = [...hearth.lastRanks].map(
-    ([name, r]) =>
-      `<tr><td>${escapeHtml(name)}</td><td>${r.order.length}</td><td>${escapeHtml(r.ranker)}</td>
-       <td>${r.ranker === 'hearth' ? `${r.latencyMs.toFixed(1)} ms` : '–'}</td><td class="muted">${escapeHtml(r.note ?? '')}</td></tr>`,
-  );
-  return `<table><thead><tr><th>list</th><th>items</th><th>ranked by</th><th>latency</th><th></th></tr></thead>
+  const all = [...hearth.lastRanks];
+  const [, latest] = all.at(-1)!;
+  const head =
+    latest.ranker === 'hearth'
+      ? field('latency', `${latest.latencyMs.toFixed(1)} ms`)
+      : `<p class="warn">shop order kept: ${escapeHtml(latest.note ?? '')}</p>`;
+  // Newest first: the list the shopper is looking at is on top.
+  const rows = all
+    .reverse()
+    .slice(0, 8)
+    .map(
+      ([name, r]) =>
+        `<tr><td>${escapeHtml(name)}</td><td>${r.order.length}</td><td>${escapeHtml(r.ranker)}</td>
+         <td>${r.ranker === 'hearth' ? `${r.latencyMs.toFixed(1)} ms` : '–'}</td></tr>`,
+    );
+  return `${head}<table><thead><tr><th>list</th><th>items</th><th>ranked by</th><th>latency</th></tr></thead>
     <tbody>${rows.join('')}</tbody></table>`;
 }
 

@@ -88,6 +88,7 @@ export function onRank(fn: () => void): () => void {
 }
 
 function remember(list: string, outcome: RankOutcome): RankOutcome {
+  lastRanks.delete(list); // re-inserted, so the map's last entry is always the newest rank()
   lastRanks.set(list, outcome);
   for (const fn of listeners) fn();
   return outcome;

@@ -142,6 +142,7 @@ describe('demo shop in Chromium', () => {
     expect(await page.textContent('[data-debug="rank"]')).toContain('shop order');
     expect(await page.isDisabled('[data-action="forget"]')).toBe(true);
     expect(await page.isDisabled('[data-action="joinRound"]')).toBe(true);
+    await page.waitForSelector('.toast.visible', { state: 'detached' }); // a clean screenshot
     await page.screenshot({ path: join(shots, 'debug-panel.png') });
 
     expect(errors).toEqual([]);
