@@ -68,6 +68,15 @@ export function track(event: TrackEvent): void {
   }
 }
 
+/** HEARTH: the shopper's personalization choice (footer switch), queued like track() so it works before load. */
+export function consent(granted: boolean): void {
+  try {
+    api().push(['consent', granted]);
+  } catch {
+    // The choice is still remembered by the shop and sent again on the next page load.
+  }
+}
+
 export interface RankOutcome {
   /** Product ids in display order. */
   order: string[];

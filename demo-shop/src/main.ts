@@ -4,6 +4,7 @@ import './styles.css';
 import * as cart from './cart';
 import { catalog } from './catalog';
 import { mountDebugPanel } from './debug-panel';
+import * as hearth from './hearth';
 import { escapeHtml, icon } from './icons';
 import * as pages from './pages';
 
@@ -32,7 +33,8 @@ app.innerHTML = `
     <div><strong>Catalogue</strong><p>Products from the REES46 open e-commerce behaviour data and the UCI Online
       Retail data set (CC BY 4.0). Pictures are drawn placeholders.</p></div>
     <div><strong>Your data</strong><p>Browsing history stays in this browser. Open “Hearth debug” to see it, or to
-      forget it.</p></div>
+      forget it.</p>
+      <label class="switch"><input type="checkbox" data-consent> Personalize lists on this device</label></div>
   </div></footer>
   <div class="cart-drawer" id="cart"></div>
   <div id="debug"></div>
@@ -55,6 +57,28 @@ const paintCount = () => {
 };
 paintCount();
 cart.onChange(paintCount);
+
+// The shopper's consent switch. The shop remembers an explicit choice and hands it to Hearth on every load;
+// with no choice made, Hearth's own default (its requireConsent setting) applies.
+const CONSENT_KEY = 'hearth-market-consent';
+const consentBox = app.querySelector<HTMLInputElement>('[data-consent]')!;
+const storedConsent = (() => {
+  try {
+    return localStorage.getItem(CONSENT_KEY);
+  } catch {
+    return null; // storage blocked: no remembered choice
+  }
+})();
+consentBox.checked = storedConsent !== 'denied';
+if (storedConsent) hearth.consent(storedConsent === 'granted');
+consentBox.addEventListener('change', () => {
+  try {
+    localStorage.setItem(CONSENT_KEY, consentBox.checked ? 'granted' : 'denied');
+  } catch {
+    // Not remembered across loads, but Hearth still gets the choice now.
+  }
+  hearth.consent(consentBox.checked);
+});
 
 app.querySelector('[data-open-cart]')!.addEventListener('click', () => drawer.open());
 

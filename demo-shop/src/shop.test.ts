@@ -145,6 +145,14 @@ describe('demo shop in Chromium', () => {
     await page.waitForSelector('.toast.visible', { state: 'detached' }); // a clean screenshot
     await page.screenshot({ path: join(shots, 'debug-panel.png') });
 
+    // The consent switch in the footer: the choice goes to Hearth's queue and survives a reload.
+    await page.uncheck('[data-consent]');
+    expect(await queued(page)).toContainEqual(['consent', false]);
+    await page.reload();
+    await page.waitForSelector('.tile');
+    expect(await page.isChecked('[data-consent]')).toBe(false);
+    expect(await queued(page)).toContainEqual(['consent', false]);
+
     expect(errors).toEqual([]);
     await page.close();
   });
