@@ -1,0 +1,317 @@
+// The SDK object behind the seven verbs. Its contract with the host page: no method throws, every
+// promise resolves, rank() resolves with the shop's own order whenever anything fails or is late.
+import { startCapture } from './capture';
+import { type ResolvedConfig, validateConfig } from './config';
+import { Consent, gpc } from './consent';
+import { type StoredEvent, validateEvent } from './event';
+import { debug, describe, history as messages, setDebug } from './log';
+import type { WorkerApi, WorkerStarted } from './protocol';
+import { destroy, Store } from './storage';
+import type {
+  Backend,
+  Explanation,
+  HearthConfig,
+  RankContext,
+  RankedItem,
+  Status,
+  TrackEvent,
+} from './types';
+import { connectWorker, workerSources } from './worker-client';
+
+/** The history the worker sees: the model's longest sequence is well under this. */
+const HISTORY = 50;
+const WORKER_START_MS = 15_000;
+
+/** The public API. Arguments are typed for TypeScript users and validated again at run time. */
+export interface Hearth {
+  /** Starts the SDK; resolves when the model is ready or ranking has fallen back to the shop order. */
+  init(config: HearthConfig): Promise<Status>;
+  /** Records an event (add_to_cart, purchase, search...). Bad events are dropped with a debug message. */
+  track(event: TrackEvent): void;
+  /** Re-ranks product ids; always resolves, with the original order when anything fails or is late. */
+  rank(items: readonly string[], context?: RankContext): Promise<RankedItem[]>;
+  /** Which history items drove an item's score. */
+  explain(itemId: string): Promise<Explanation>;
+  /** Records the shopper's consent; a refusal also deletes what was stored. */
+  consent(granted: boolean): Promise<Status>;
+  /** Deletes every local trace for this site key; resolves true when the database is gone. */
+  forget(): Promise<boolean>;
+  status(): Status;
+}
+
+/** The shop's order, untouched: what rank() falls back to. */
+export function originalOrder(ids: string[]): RankedItem[] {
+  return ids.map((id) => ({ id, score: 0, reason: 'original' }));
+}
+
+function candidates(items: unknown): string[] {
+  if (!Array.isArray(items)) {
+    debug('rank(items): items must be an array of product ids');
+    return [];
+  }
+  const ids = items.filter((x): x is string => typeof x === 'string' && x.length > 0 && x.length <= 200);
+  if (ids.length !== items.length) debug('rank(items): entries that are not product id strings were dropped');
+  return ids;
+}
+
+function within<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(fallback), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        debug(`worker call failed (${describe(e)})`);
+        resolve(fallback);
+      },
+    );
+  });
+}
+
+export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
+  let config: ResolvedConfig | undefined;
+  let consent: Consent | undefined;
+  let store: Store | null = null;
+  let events: StoredEvent[] = [];
+  let api: WorkerApi | null = null;
+  let started: WorkerStarted = { backend: 'none', messages: [] };
+  let ready: Promise<void> = Promise.resolve();
+  let writes: StoredEvent[] = [];
+
+  const status = (): Status => {
+    const s: Status = {
+      initialized: config !== undefined,
+      backend: started.backend,
+      consent: consent?.state ?? 'pending',
+      gpc: gpc(),
+      storing: store !== null,
+      sharing: consent?.sharing ?? false,
+      events: events.length,
+      messages: [...messages],
+    };
+    if (config) s.siteKey = config.siteKey;
+    if (started.modelVersion) s.modelVersion = started.modelVersion;
+    return s;
+  };
+
+  const openStore = (c: ResolvedConfig) =>
+    new Store(c.siteKey, { maxEvents: c.maxEvents, maxAgeMs: c.maxEventAgeDays * 86_400_000, maxOutbox: 20 });
+
+  // Writes are batched into one transaction per task.
+  const persist = (e: StoredEvent) => {
+    if (!store) return;
+    writes.push(e);
+    if (writes.length > 1) return;
+    setTimeout(() => {
+      const batch = writes;
+      writes = [];
+      void store?.addEvents(batch);
+    }, 0);
+  };
+
+  const remember = (e: StoredEvent) => {
+    events.push(e);
+    if (events.length > HISTORY) events = events.slice(-HISTORY);
+    persist(e);
+  };
+
+  const track = (input: unknown) => {
+    try {
+      if (!config) return void debug('track() before init(): event dropped');
+      const r = validateEvent(input, Date.now());
+      if (!r.ok) return void debug(`track(): ${r.error}; event dropped`, `track:${r.error}`);
+      remember(r.event);
+    } catch (e) {
+      debug(`track() failed (${describe(e)})`);
+    }
+  };
+
+  const startWorker = async (c: ResolvedConfig) => {
+    if (!c.modelUrl) return void debug('no modelUrl: ranking in the shop order');
+    const assets = c.assetsUrl ?? defaultAssetsUrl;
+    if (!assets)
+      return void debug('no assetsUrl and the script location is unknown; ranking in the shop order');
+    const base = new URL(assets.endsWith('/') ? assets : `${assets}/`, location.href).href;
+    const connected = await connectWorker(
+      workerSources(new URL('hearth-worker.js', base).href, c.workerUrl),
+      WORKER_START_MS,
+    );
+    if (!connected) return;
+    api = connected.api as unknown as WorkerApi;
+    const s: Parameters<WorkerApi['start']>[0] = {
+      siteKey: c.siteKey,
+      assetsUrl: base,
+      backends: c.backends,
+      persist: store !== null,
+      maxEventAgeDays: c.maxEventAgeDays,
+      modelUrl: new URL(c.modelUrl, location.href).href,
+    };
+    started = await api.start(s);
+    for (const m of started.messages) debug(m);
+  };
+
+  const init = async (input: unknown): Promise<Status> => {
+    try {
+      if (config) {
+        debug('init() called again; the first configuration stays');
+        return status();
+      }
+      const r = validateConfig(input);
+      if (!r.ok) {
+        // The one message a merchant must see even without debug: their integration is wrong.
+        debug(`init(): ${r.error}; the SDK stays inactive`);
+        console.warn(`[hearth] init(): ${r.error}; the SDK stays inactive`);
+        return status();
+      }
+      const c = r.config;
+      config = c;
+      setDebug(c.debug);
+      consent = new Consent(c.siteKey, c.requireConsent);
+      if (consent.storing) store = openStore(c);
+      if (c.autoCapture) startCapture({ threshold: c.impressionThreshold, emit: track });
+      ready = (async () => {
+        const stored = store ? await store.recentEvents(HISTORY) : [];
+        // Events tracked while the log was loading come after the stored ones.
+        events = [...stored, ...events].slice(-HISTORY);
+        await startWorker(c);
+      })().catch((e: unknown) => debug(`init failed (${describe(e)}); ranking in the shop order`));
+      await ready;
+    } catch (e) {
+      debug(`init failed (${describe(e)})`);
+    }
+    return status();
+  };
+
+  const rank = async (items: unknown, context?: RankContext): Promise<RankedItem[]> => {
+    let ids: string[] = [];
+    try {
+      ids = candidates(items);
+      const fallback = originalOrder(ids);
+      if (!config || ids.length === 0) return fallback;
+      const timeout = typeof context?.timeoutMs === 'number' ? context.timeoutMs : config.rankTimeoutMs;
+      const work = ready.then(async () => {
+        if (!api) return null;
+        return api.rank({
+          history: events.slice(),
+          candidates: ids,
+          now: Date.now(),
+          utcOffsetMin: -new Date().getTimezoneOffset(),
+          shopWeight: config?.shopWeight ?? 0.2,
+        });
+      });
+      const ranked = await within(work, timeout, null);
+      // Only a complete permutation of the input is trusted; anything else is the original order.
+      if (!ranked || ranked.length !== ids.length) return fallback;
+      return ranked;
+    } catch (e) {
+      debug(`rank() failed (${describe(e)})`);
+      return originalOrder(ids);
+    }
+  };
+
+  const explain = async (itemId: unknown): Promise<Explanation> => {
+    const id = typeof itemId === 'string' ? itemId : String(itemId);
+    const none: Explanation = {
+      itemId: id,
+      drivers: [],
+      text: 'No personal signal: shown in the shop order.',
+    };
+    try {
+      if (!config || !api) return none;
+      const work = ready.then(() =>
+        api
+          ? api.explain({
+              history: events.slice(),
+              itemId: id,
+              now: Date.now(),
+              utcOffsetMin: -new Date().getTimezoneOffset(),
+            })
+          : null,
+      );
+      return (await within(work, 2000, null)) ?? none;
+    } catch {
+      return none;
+    }
+  };
+
+  const setConsent = async (granted: unknown): Promise<Status> => {
+    try {
+      if (!config || !consent) {
+        debug('consent() before init(): ignored');
+        return status();
+      }
+      if (typeof granted !== 'boolean') {
+        debug('consent(granted): granted must be true or false');
+        return status();
+      }
+      consent.set(granted);
+      if (granted && !store) {
+        store = openStore(config);
+        // The session's events so far were kept in memory only; now they may be stored.
+        for (const e of events) persist(e);
+      }
+      if (!granted) await wipe();
+      await within(api?.setPersist(granted) ?? Promise.resolve(), 2000, undefined);
+    } catch (e) {
+      debug(`consent() failed (${describe(e)})`);
+    }
+    return status();
+  };
+
+  /** Deletes the stored traces (events, cached model, queue); memory stays for this page. */
+  const wipe = async (): Promise<boolean> => {
+    if (!config) return false;
+    await within(api?.setPersist(false) ?? Promise.resolve(), 2000, undefined);
+    store?.close();
+    store = null;
+    writes = [];
+    return destroy(config.siteKey);
+  };
+
+  const forget = async (): Promise<boolean> => {
+    try {
+      if (!config || !consent) return false;
+      events = [];
+      const ok = await wipe();
+      // The grant goes with the data; an explicit refusal stays (it holds nothing personal, and an
+      // opt-out that forget() silently undid would be a trap).
+      if (consent.state !== 'denied') consent.clear(config.requireConsent);
+      if (consent.storing) store = openStore(config);
+      await within(api?.setPersist(store !== null) ?? Promise.resolve(), 2000, undefined);
+      return ok;
+    } catch (e) {
+      debug(`forget() failed (${describe(e)})`);
+      return false;
+    }
+  };
+
+  return {
+    init,
+    track,
+    rank,
+    explain,
+    consent: setConsent,
+    forget,
+    status: () => {
+      try {
+        return status();
+      } catch {
+        return {
+          initialized: false,
+          backend: 'none',
+          consent: 'pending',
+          gpc: false,
+          storing: false,
+          sharing: false,
+          events: 0,
+          messages: [],
+        };
+      }
+    },
+  };
+}
+
+export type { Backend };

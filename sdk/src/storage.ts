@@ -1,0 +1,198 @@
+// IndexedDB storage, one database per site key ("hearth:<siteKey>"), so two shops on one origin never
+// see each other's data and forget() is one deleteDB. Every operation resolves (never rejects): when
+// IndexedDB is missing, fails to open, or was taken over by a newer tab, the SDK keeps working from
+// memory and says so once.
+import { type DBSchema, deleteDB, type IDBPDatabase, openDB } from 'idb';
+import type { StoredEvent } from './event';
+import { debug, describe } from './log';
+
+/** Bump with a migration step in upgrade() whenever the stores change. */
+export const DB_VERSION = 1;
+
+export interface CachedModel {
+  /** The manifest URL it came from. */
+  url: string;
+  version: string;
+  /** SHA-256 (hex) of the weights, as the manifest states and the worker verified. */
+  checksum: string;
+  manifest: string;
+  weights: ArrayBuffer;
+  savedAt: number;
+}
+
+/** An upload waiting to leave the device (filled by the federated client, issue 7). */
+export interface OutboxEntry {
+  id?: number;
+  body: ArrayBuffer;
+  /** Where and how to send it; opaque to storage. */
+  meta: Record<string, string | number>;
+  createdAt: number;
+  attempts: number;
+  notBefore: number;
+}
+
+interface HearthDB extends DBSchema {
+  events: { key: number; value: StoredEvent; indexes: { t: number } };
+  models: { key: string; value: CachedModel };
+  outbox: { key: number; value: OutboxEntry };
+}
+
+export function dbName(siteKey: string): string {
+  return `hearth:${siteKey}`;
+}
+
+export interface StoreLimits {
+  maxEvents: number;
+  maxAgeMs: number;
+  maxOutbox: number;
+}
+
+export class Store {
+  private db: Promise<IDBPDatabase<HearthDB> | null> | null = null;
+  /** Set when a newer tab upgraded the schema: this tab must not reopen the old version. */
+  private retired = false;
+
+  constructor(
+    readonly siteKey: string,
+    readonly limits: StoreLimits,
+  ) {}
+
+  private open(): Promise<IDBPDatabase<HearthDB> | null> {
+    if (this.retired) return Promise.resolve(null);
+    // async: an indexedDB.open that throws synchronously becomes a rejection like any other failure.
+    this.db ??= (async () =>
+      openDB<HearthDB>(dbName(this.siteKey), DB_VERSION, {
+        upgrade(db, oldVersion) {
+          // Migrations run in order; each step brings the schema from version n-1 to n.
+          if (oldVersion < 1) {
+            db.createObjectStore('events', { autoIncrement: true }).createIndex('t', 't');
+            db.createObjectStore('models');
+            db.createObjectStore('outbox', { keyPath: 'id', autoIncrement: true });
+          }
+        },
+        blocked: () => debug('storage: waiting for another tab to close an older Hearth database'),
+        blocking: () => {
+          // A newer version (another tab) or a forget() wants the database: step aside at once so it
+          // is never blocked; this tab continues from memory.
+          debug('storage: another tab needs the database; continuing from memory');
+          this.retired = true;
+          void this.db?.then((db) => db?.close());
+          this.db = null;
+        },
+        terminated: () => {
+          this.db = null; // the browser closed it (storage pressure); reopen on next use
+        },
+      }))().catch((e: unknown) => {
+      debug(`storage unavailable, continuing from memory (${describe(e)})`, 'storage-open');
+      return null;
+    });
+    return this.db;
+  }
+
+  /** Runs `op` on the database; `fallback` when there is none or the operation fails. */
+  private async run<T>(
+    what: string,
+    fallback: T,
+    op: (db: IDBPDatabase<HearthDB>) => Promise<T>,
+  ): Promise<T> {
+    try {
+      const db = await this.open();
+      return db ? await op(db) : fallback;
+    } catch (e) {
+      debug(`storage: ${what} failed (${describe(e)})`, `storage-${what}`);
+      return fallback;
+    }
+  }
+
+  /** Appends events, then trims the log to its count and age bounds. */
+  addEvents(events: StoredEvent[]): Promise<boolean> {
+    return this.run('write', false, async (db) => {
+      const tx = db.transaction('events', 'readwrite');
+      for (const e of events) void tx.store.add(e);
+      await tx.done;
+      await this.trim(db);
+      return true;
+    });
+  }
+
+  private async trim(db: IDBPDatabase<HearthDB>): Promise<void> {
+    const tx = db.transaction('events', 'readwrite');
+    const old = IDBKeyRange.upperBound(Date.now() - this.limits.maxAgeMs, true);
+    for (let c = await tx.store.index('t').openCursor(old); c; c = await c.continue()) await c.delete();
+    let excess = (await tx.store.count()) - this.limits.maxEvents;
+    // Keys are insertion order (autoIncrement): the oldest come first.
+    for (let c = await tx.store.openCursor(); c && excess > 0; c = await c.continue(), excess--)
+      await c.delete();
+    await tx.done;
+  }
+
+  /** The newest `limit` events within the age bound, oldest first. */
+  recentEvents(limit: number): Promise<StoredEvent[]> {
+    return this.run('read', [], async (db) => {
+      const since = Date.now() - this.limits.maxAgeMs;
+      const out: StoredEvent[] = [];
+      for (let c = await db.transaction('events').store.openCursor(null, 'prev'); c && out.length < limit; ) {
+        if (c.value.t >= since) out.push(c.value);
+        c = await c.continue();
+      }
+      return out.reverse();
+    });
+  }
+
+  getModel(url: string): Promise<CachedModel | undefined> {
+    return this.run('model read', undefined, (db) => db.get('models', url));
+  }
+
+  /** Keeps only this one model: a new version replaces the old. */
+  putModel(model: CachedModel): Promise<boolean> {
+    return this.run('model write', false, async (db) => {
+      const tx = db.transaction('models', 'readwrite');
+      await tx.store.clear();
+      await tx.store.put(model, model.url);
+      await tx.done;
+      return true;
+    });
+  }
+
+  /** Queues an upload; the oldest entries give way when the queue is full. */
+  enqueue(entry: Omit<OutboxEntry, 'id'>): Promise<boolean> {
+    return this.run('queue write', false, async (db) => {
+      const tx = db.transaction('outbox', 'readwrite');
+      await tx.store.add(entry);
+      let excess = (await tx.store.count()) - this.limits.maxOutbox;
+      for (let c = await tx.store.openCursor(); c && excess > 0; c = await c.continue(), excess--)
+        await c.delete();
+      await tx.done;
+      return true;
+    });
+  }
+
+  outbox(): Promise<OutboxEntry[]> {
+    return this.run('queue read', [], (db) => db.getAll('outbox'));
+  }
+
+  dequeue(id: number): Promise<boolean> {
+    return this.run('queue delete', false, async (db) => {
+      await db.delete('outbox', id);
+      return true;
+    });
+  }
+
+  close(): void {
+    void this.db?.then((db) => db?.close());
+    this.db = null;
+  }
+}
+
+/** Deletes the site key's database. Other tabs holding it close on `blocking`, so this finishes. */
+export async function destroy(siteKey: string): Promise<boolean> {
+  try {
+    await deleteDB(dbName(siteKey), {
+      blocked: () => debug('storage: forget() waits for other tabs to let go of the database'),
+    });
+    return true;
+  } catch (e) {
+    debug(`storage: forget() could not delete the database (${describe(e)})`);
+    return false;
+  }
+}

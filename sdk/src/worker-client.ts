@@ -1,0 +1,80 @@
+// Starts the worker wherever the page lets us, trying in turn:
+//   1. the merchant-hosted `workerUrl` (needed when CSP forbids blob: workers),
+//   2. the worker bundle itself, when it is on the page's origin,
+//   3. a blob URL that importScripts() the bundle (the SDK came from a CDN on another origin).
+// Each try must finish the handshake within a deadline; a blocked or crashing worker just moves on to
+// the next, and when none works the SDK ranks in the shop's order.
+import { type Remote, wrap } from 'comlink';
+import { debug, describe } from './log';
+import { HANDSHAKE, type WorkerApi } from './protocol';
+
+export interface Connected {
+  api: Remote<WorkerApi>;
+  worker: Worker;
+}
+
+export function workerSources(bundleUrl: string, workerUrl: string | undefined): string[] {
+  const sources: string[] = [];
+  if (workerUrl) sources.push(new URL(workerUrl, location.href).href);
+  if (new URL(bundleUrl).origin === location.origin) sources.push(bundleUrl);
+  else sources.push(`blob:${bundleUrl}`); // marker: built as a blob in tryWorker
+  return sources;
+}
+
+export async function connectWorker(sources: string[], timeoutMs: number): Promise<Connected | null> {
+  if (typeof Worker !== 'function') {
+    debug('worker: Web Workers unavailable; ranking in the shop order');
+    return null;
+  }
+  for (const source of sources) {
+    const connected = await tryWorker(source, timeoutMs);
+    if (connected) return connected;
+  }
+  debug('worker: could not start (CSP or network); ranking in the shop order');
+  return null;
+}
+
+function tryWorker(source: string, timeoutMs: number): Promise<Connected | null> {
+  return new Promise((resolve) => {
+    let worker: Worker | undefined;
+    let blobUrl: string | undefined;
+    let settled = false;
+    const done = (result: Connected | null, why?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (blobUrl) URL.revokeObjectURL(blobUrl);
+      if (!result) {
+        if (why) debug(`worker: ${source.slice(0, 120)} failed (${why})`);
+        worker?.terminate();
+      }
+      resolve(result);
+    };
+    const timer = setTimeout(() => done(null, 'no handshake in time'), timeoutMs);
+    try {
+      let url = source;
+      if (source.startsWith('blob:')) {
+        const script = `importScripts(${JSON.stringify(source.slice(5))});`;
+        url = blobUrl = URL.createObjectURL(new Blob([script], { type: 'text/javascript' }));
+      }
+      worker = new Worker(url, { name: 'hearth' });
+      worker.addEventListener('error', (e) => {
+        e.preventDefault(); // a worker's failure is ours to handle, not the page's console or onerror
+        done(null, e.message || 'error event');
+      });
+      const channel = new MessageChannel();
+      const token = Math.random().toString(36).slice(2);
+      channel.port1.onmessage = (e: MessageEvent) => {
+        if ((e.data as { ready?: string } | null)?.ready !== token) return;
+        channel.port1.onmessage = null;
+        const w = worker!;
+        // Later errors inside the worker (after the handshake) must not reach the page either.
+        w.onerror = (ev) => ev.preventDefault();
+        done({ api: wrap<WorkerApi>(channel.port1), worker: w });
+      };
+      worker.postMessage({ [HANDSHAKE]: token }, [channel.port2]);
+    } catch (e) {
+      done(null, describe(e));
+    }
+  });
+}

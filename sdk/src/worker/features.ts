@@ -1,0 +1,120 @@
+// Feature engineering on the device, from the page's event log to what the ranker needs:
+//  - the interaction sequence the model reads (catalogue indices, actions, time in seconds; the model
+//    core turns time into gap buckets),
+//  - decayed category and brand affinities (what the shopper has been looking at, recent counts more),
+//  - session and time-of-day context.
+// Pure functions, no TensorFlow: they run the same in Node tests.
+import type { Action, Interaction } from '@hearth/models';
+import type { StoredEvent } from '../event';
+
+/** How much each kind of event says about interest, for affinities. */
+const WEIGHT: Record<StoredEvent['type'], number> = {
+  view: 1,
+  click: 2,
+  dwell: 1,
+  add_to_cart: 4,
+  purchase: 6,
+  search: 0,
+};
+/** Affinities halve every 6 hours: a session's interest dominates, last week's still counts a little. */
+export const AFFINITY_HALF_LIFE_MS = 6 * 3_600_000;
+/** A gap this long starts a new session (the usual analytics convention). */
+export const SESSION_GAP_MS = 30 * 60_000;
+
+export interface Catalog {
+  /** Shop product id -> catalogue index (1..numItems). */
+  index: Map<string, number>;
+  /** Per catalogue index; 0 = unknown. Empty arrays when the model has no such attribute. */
+  category: Int32Array;
+  brand: Int32Array;
+}
+
+export interface Context {
+  /** Events in the current session (none older than SESSION_GAP_MS before the next). */
+  sessionEvents: number;
+  /** Minutes since the last event, or -1 when there is none. */
+  minutesSinceLast: number;
+  /** Local hour of day 0..23 and its part: night, morning, afternoon, evening. */
+  hour: number;
+  partOfDay: 'night' | 'morning' | 'afternoon' | 'evening';
+}
+
+export interface Features {
+  sequence: Interaction[];
+  /** The shop product id of each sequence entry (for explanations). */
+  sequenceIds: string[];
+  /** Normalised (sum 1) decayed affinity per category / brand index. */
+  category: Map<number, number>;
+  brand: Map<number, number>;
+  context: Context;
+}
+
+const ACTION: Partial<Record<StoredEvent['type'], Action>> = {
+  view: 'view',
+  click: 'click',
+  add_to_cart: 'add_to_cart',
+  purchase: 'purchase',
+};
+
+function normalise(m: Map<number, number>): Map<number, number> {
+  let total = 0;
+  for (const v of m.values()) total += v;
+  if (total > 0) for (const [k, v] of m) m.set(k, v / total);
+  return m;
+}
+
+export function buildFeatures(
+  events: readonly StoredEvent[],
+  catalog: Catalog,
+  now: number,
+  utcOffsetMin: number,
+): Features {
+  const sequence: Interaction[] = [];
+  const sequenceIds: string[] = [];
+  const category = new Map<number, number>();
+  const brand = new Map<number, number>();
+  const sorted = [...events].sort((a, b) => a.t - b.t);
+  for (const e of sorted) {
+    const index = e.item === undefined ? undefined : catalog.index.get(e.item);
+    if (index === undefined) continue; // unknown products cannot be embedded; they still rank by shop order
+    const action = ACTION[e.type];
+    if (action) {
+      sequence.push({ item: index, action, time: Math.floor(e.t / 1000) });
+      sequenceIds.push(e.item!);
+    }
+    // Dwell counts in proportion to time spent, capped (a tab left open is not three times the interest).
+    const w = WEIGHT[e.type] * (e.type === 'dwell' ? Math.min((e.ms ?? 0) / 10_000, 3) : 1);
+    const decay = 0.5 ** (Math.max(0, now - e.t) / AFFINITY_HALF_LIFE_MS);
+    const c = catalog.category[index] ?? 0;
+    const b = catalog.brand[index] ?? 0;
+    if (c > 0) category.set(c, (category.get(c) ?? 0) + w * decay);
+    if (b > 0) brand.set(b, (brand.get(b) ?? 0) + w * decay);
+  }
+  return {
+    sequence,
+    sequenceIds,
+    category: normalise(category),
+    brand: normalise(brand),
+    context: context(sorted, now, utcOffsetMin),
+  };
+}
+
+export function context(sorted: readonly StoredEvent[], now: number, utcOffsetMin: number): Context {
+  let sessionEvents = 0;
+  let next = now;
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    const t = sorted[i]!.t;
+    if (next - t > SESSION_GAP_MS) break;
+    sessionEvents++;
+    next = t;
+  }
+  const last = sorted[sorted.length - 1];
+  const hour = new Date(now + utcOffsetMin * 60_000).getUTCHours();
+  const partOfDay = hour < 6 ? 'night' : hour < 12 ? 'morning' : hour < 18 ? 'afternoon' : 'evening';
+  return {
+    sessionEvents,
+    minutesSinceLast: last ? Math.floor((now - last.t) / 60_000) : -1,
+    hour,
+    partOfDay,
+  };
+}
