@@ -5,7 +5,7 @@
 // Writes bench/results/aggregate.json and prints a table. `npm run bench:aggregate [-- --dimension N]`
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkUpdate, dpFedAvg, seededGaussianForTestsOnly } from '../aggregator-server/src/privacy';
@@ -14,8 +14,8 @@ const { values } = parseArgs({
   options: {
     dimension: { type: 'string', default: '100000' },
     updates: { type: 'string', default: '32' },
-    trials: { type: 'string', default: '9' },
-    'per-trial': { type: 'string', default: '300' },
+    trials: { type: 'string', default: '21' },
+    'per-trial': { type: 'string', default: '100' },
   },
 });
 const dimension = Number(values.dimension);
@@ -35,18 +35,6 @@ const pool = Array.from({ length: poolSize }, (_, k) => {
   for (let i = 0; i < dimension; i++) u[i] = scale * gauss.next();
   return u;
 });
-
-function measure(name: string, run: (n: number) => void): { name: string; updatesPerSecond: number } {
-  run(Math.min(perTrial, 50)); // warm-up: let the JIT optimise the loop
-  const rates: number[] = [];
-  for (let t = 0; t < trials; t++) {
-    const start = performance.now();
-    run(perTrial);
-    rates.push(perTrial / ((performance.now() - start) / 1000));
-  }
-  rates.sort((a, b) => a - b);
-  return { name, updatesPerSecond: rates[Math.floor(rates.length / 2)]! }; // median trial
-}
 
 // The baselines are plain functions over their arguments, like the strategy's own loops.
 function addInto32(sum: Float32Array, u: Float32Array): void {
@@ -68,36 +56,74 @@ const strategy = dpFedAvg({
 let clipped = 0;
 let sink = 0;
 
-const results = [
-  measure('plain Float32Array add (baseline)', (n) => {
-    for (let k = 0; k < n; k++) addInto32(plain32, pool[k % poolSize]!);
-  }),
-  measure('plain add into Float64Array', (n) => {
-    for (let k = 0; k < n; k++) addInto64(plain64, pool[k % poolSize]!);
-  }),
-  measure('validate + norm only (one pass)', (n) => {
-    for (let k = 0; k < n; k++) {
-      const check = checkUpdate(pool[k % poolSize]!, dimension);
-      if (check.ok) sink += check.norm;
-    }
-  }),
-  measure('validate + clip + accumulate (dpFedAvg)', (n) => {
-    const acc = strategy.begin({ dimension });
-    for (let k = 0; k < n; k++) {
-      const outcome = strategy.accumulate(acc, { values: pool[k % poolSize]! });
-      if (!outcome.accepted) throw new Error(outcome.message);
-    }
-    clipped = acc.clipped;
-  }),
+const variants: { name: string; run: (n: number) => void }[] = [
+  {
+    name: 'plain Float32Array add (baseline)',
+    run: (n) => {
+      for (let k = 0; k < n; k++) addInto32(plain32, pool[k % poolSize]!);
+    },
+  },
+  {
+    name: 'plain add into Float64Array',
+    run: (n) => {
+      for (let k = 0; k < n; k++) addInto64(plain64, pool[k % poolSize]!);
+    },
+  },
+  {
+    name: 'validate + norm only (one pass)',
+    run: (n) => {
+      for (let k = 0; k < n; k++) {
+        const check = checkUpdate(pool[k % poolSize]!, dimension);
+        if (check.ok) sink += check.norm;
+      }
+    },
+  },
+  {
+    name: 'validate + clip + accumulate (dpFedAvg)',
+    run: (n) => {
+      const acc = strategy.begin({ dimension });
+      for (let k = 0; k < n; k++) {
+        const outcome = strategy.accumulate(acc, { values: pool[k % poolSize]! });
+        if (!outcome.accepted) throw new Error(outcome.message);
+      }
+      clipped = acc.clipped;
+    },
+  },
 ];
+
+// The machine is shared, so the variants run interleaved (each trial runs all of them in turn) and
+// time is taken both as wall clock and as this process's CPU time (which excludes time spent
+// descheduled); ratios to the baseline are taken within a trial, then the median over trials.
+for (const v of variants) v.run(Math.min(perTrial, 50)); // warm-up: let the JIT optimise the loops
+const wall: number[][] = variants.map(() => []);
+const cpu: number[][] = variants.map(() => []);
+for (let t = 0; t < trials; t++) {
+  variants.forEach((v, j) => {
+    const cpuStart = process.cpuUsage();
+    const wallStart = performance.now();
+    v.run(perTrial);
+    const wallSeconds = (performance.now() - wallStart) / 1000;
+    const used = process.cpuUsage(cpuStart);
+    wall[j]!.push(perTrial / wallSeconds);
+    cpu[j]!.push(perTrial / ((used.user + used.system) / 1e6));
+  });
+}
 if (!(sink > 0)) throw new Error('the norm pass computed nothing');
 
-const baseline = results[0]!.updatesPerSecond;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const results = variants.map((v, j) => ({
+  name: v.name,
+  updatesPerSecond: median(cpu[j]!),
+  wallUpdatesPerSecond: median(wall[j]!),
+  relativeToBaseline: median(cpu[j]!.map((r, t) => r / cpu[0]![t]!)),
+}));
+
 const rows = results.map((r) => ({
   name: r.name,
   updatesPerSecond: Math.round(r.updatesPerSecond),
+  wallUpdatesPerSecond: Math.round(r.wallUpdatesPerSecond),
   nsPerParameter: 1e9 / (r.updatesPerSecond * dimension),
-  relativeToBaseline: r.updatesPerSecond / baseline,
+  relativeToBaseline: r.relativeToBaseline,
 }));
 const report = {
   benchmark: 'aggregate',
@@ -105,7 +131,8 @@ const report = {
   updatesInPool: poolSize,
   trials,
   updatesPerTrial: perTrial,
-  statistic: 'median trial',
+  statistic: 'median over interleaved trials; rates per CPU-second of this process (wall rates beside)',
+  loadAverage: loadavg(),
   clippedPerTrial: clipped,
   node: process.version,
   cpu: cpus()[0]?.model ?? 'unknown',
@@ -116,14 +143,16 @@ mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, 'aggregate.json'), `${JSON.stringify(report, null, 2)}\n`);
 
 console.log(
-  `aggregate: ${dimension.toLocaleString('en-US')}-parameter updates, one core, median of ${trials} trials`,
+  `aggregate: ${dimension.toLocaleString('en-US')}-parameter updates, one core, median of ${trials} ` +
+    `interleaved trials, load average ${loadavg()[0]!.toFixed(1)} (rates per CPU-second; ns/param from them)`,
 );
 console.table(
   Object.fromEntries(
     rows.map((r) => [
       r.name,
       {
-        'updates/s': r.updatesPerSecond,
+        'updates/cpu-s': r.updatesPerSecond,
+        'updates/wall-s': r.wallUpdatesPerSecond,
         'ns/param': Number(r.nsPerParameter.toFixed(3)),
         'x baseline': Number(r.relativeToBaseline.toFixed(2)),
       },
