@@ -45,6 +45,12 @@ describe('artifact encode/decode', () => {
       ['item_category', 'int32', 0],
     ]);
     const { tensors } = await decodeArtifact(manifest, weights, { shapes });
+    // Shapes may also be derived from the manifest's architecture.
+    await expect(
+      decodeArtifact(manifest, weights, {
+        shapes: (m) => ({ ...shapes, item_embedding: [m.architecture['dim'] as number, 1] }),
+      }),
+    ).rejects.toThrow("tensor 'item_embedding' has shape [4,4], the model expects [4,1]");
     const [emb, pos, dense, cat] = input.tensors.map((t) => t.data);
     const scales = manifest.tensors[0]!.quantization!;
     expect(scales.rows).toBe(4);
@@ -62,6 +68,17 @@ describe('artifact encode/decode', () => {
     expect(tensors['dense/kernel']!.data).toEqual(dense);
     expect(tensors['item_category']!.data).toEqual(cat);
     expect(tensors['item_category']!.shape).toEqual([4]);
+  });
+
+  it('decodes from a Node Buffer and from a view at an odd offset inside a larger buffer', async () => {
+    const { manifest, weights } = await encoded();
+    const reference = (await decodeArtifact(manifest, weights)).tensors;
+    const padded = new Uint8Array(weights.byteLength + 3);
+    padded.set(weights, 3);
+    for (const source of [Buffer.from(weights), padded.subarray(3)]) {
+      const { tensors } = await decodeArtifact(manifest, source, { shapes });
+      for (const name of Object.keys(shapes)) expect(tensors[name]!.data).toEqual(reference[name]!.data);
+    }
   });
 
   it('int8 and float16 shrink the weights: 1 and 2 bytes per value', async () => {

@@ -14,9 +14,14 @@ export interface DecodedArtifact {
   tensors: Record<string, DecodedTensor>;
 }
 
+type Shapes = Record<string, readonly number[]>;
+
 export interface DecodeExpectations {
-  /** The exact set of tensors the model needs, with their shapes. */
-  shapes?: Record<string, readonly number[]>;
+  /**
+   * The exact set of tensors the model needs, with their shapes; or a function that derives them from
+   * the (validated) manifest, typically from its architecture config.
+   */
+  shapes?: Shapes | ((manifest: Manifest) => Shapes);
 }
 
 function checkRange(what: string, offset: number, length: number, total: number): void {
@@ -26,9 +31,12 @@ function checkRange(what: string, offset: number, length: number, total: number)
     );
 }
 
-/** Copies a region out of the weights (the copy is aligned whatever the source buffer's alignment). */
+/**
+ * Copies a region out of the weights into its own ArrayBuffer, so typed-array views of it are aligned
+ * whatever the source's alignment. Not `weights.slice()`: on a Node Buffer that is a view, not a copy.
+ */
 function slice(weights: Uint8Array, offset: number, length: number): ArrayBuffer {
-  return weights.slice(offset, offset + length).buffer;
+  return new Uint8Array(weights.subarray(offset, offset + length)).buffer;
 }
 
 function decodeTensor(t: TensorEntry, weights: Uint8Array): DecodedTensor {
@@ -91,16 +99,16 @@ export async function decodeArtifact(
       throw new ArtifactError(`tensor '${t.name}' appears twice in the manifest`);
     tensors[t.name] = decodeTensor(t, weights);
   }
-  if (expected.shapes) {
-    for (const [name, shape] of Object.entries(expected.shapes)) {
+  const shapes = typeof expected.shapes === 'function' ? expected.shapes(manifest) : expected.shapes;
+  if (shapes) {
+    for (const [name, shape] of Object.entries(shapes)) {
       const got = tensors[name];
       if (!got) throw new ArtifactError(`tensor '${name}' is missing from the artifact`);
       if (!sameShape(got.shape, shape))
         throw new ArtifactError(`tensor '${name}' has shape [${got.shape}], the model expects [${shape}]`);
     }
     for (const name of Object.keys(tensors))
-      if (!Object.hasOwn(expected.shapes, name))
-        throw new ArtifactError(`tensor '${name}' is not part of the model`);
+      if (!Object.hasOwn(shapes, name)) throw new ArtifactError(`tensor '${name}' is not part of the model`);
   }
   return { manifest, tensors };
 }
