@@ -39,6 +39,7 @@ describe('adaptive clipping', () => {
       clipBound: 2,
       adaptiveClipping: {},
       noise: seededGaussianForTestsOnly(3),
+      allowInsecureNoise: true,
     });
     const result = strategy.finalize(strategy.begin({ dimension: 1 }));
     expect(result.sumNoiseStddev).toBeCloseTo(2 * splitNoiseMultiplier(1, 5), 12);
@@ -54,6 +55,7 @@ describe('adaptive clipping', () => {
       clipBound: 0.1,
       adaptiveClipping: { targetQuantile: 0.5 },
       noise: seededGaussianForTestsOnly(5),
+      allowInsecureNoise: true,
     });
     const draw = seededGaussianForTestsOnly(6);
     let clipBound = 0.1;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dpFedAvg } from './dp-fedavg';
-import { seededGaussianForTestsOnly } from './noise';
+import { secureGaussian, seededGaussianForTestsOnly } from './noise';
 
 const noise = () => seededGaussianForTestsOnly(1234);
 
@@ -25,6 +25,7 @@ describe('dpFedAvg', () => {
       noiseMultiplier: 0,
       clipBound: 1,
       noise: noise(),
+      allowInsecureNoise: true,
     });
     const acc = strategy.begin({ dimension: 2 });
     strategy.accumulate(acc, { values: new Float32Array([0.75, 0.5]) }); // norm 0.9: kept
@@ -47,6 +48,7 @@ describe('dpFedAvg', () => {
       noiseMultiplier: 0,
       clipBound: 1,
       noise: noise(),
+      allowInsecureNoise: true,
     });
     const acc = strategy.begin({ dimension: 3 });
     strategy.accumulate(acc, { values: new Float32Array([0.1, 0.2, 0.3]) });
@@ -66,6 +68,7 @@ describe('dpFedAvg', () => {
       noiseMultiplier: 0,
       clipBound: 1,
       noise: noise(),
+      allowInsecureNoise: true,
     });
     const acc = strategy.begin({ dimension: 3 });
     expect(strategy.accumulate(acc, { values: new Float32Array(2) })).toMatchObject({
@@ -84,6 +87,7 @@ describe('dpFedAvg', () => {
       clipBound: 1,
       zeroingBound: 100,
       noise: noise(),
+      allowInsecureNoise: true,
     });
     const acc = strategy.begin({ dimension: 1 });
     expect(strategy.accumulate(acc, { values: new Float32Array([50]) })).toEqual({
@@ -107,6 +111,7 @@ describe('dpFedAvg', () => {
         noiseMultiplier: 1,
         clipBound: 1,
         noise: noise(),
+        allowInsecureNoise: true,
       });
       const acc = strategy.begin({ dimension: 2 });
       strategy.accumulate(acc, { values: new Float32Array([0.5, 0]), exampleCount });
@@ -123,6 +128,7 @@ describe('dpFedAvg', () => {
         noiseMultiplier: 1,
         clipBound: 1,
         noise: noise(),
+        allowInsecureNoise: true,
       });
       return Array.from(strategy.finalize(strategy.begin({ dimension: 2 })).delta);
     })();
@@ -142,6 +148,7 @@ describe('dpFedAvg', () => {
       noiseMultiplier: z,
       clipBound: C,
       noise: noise(),
+      allowInsecureNoise: true,
     });
     const acc = strategy.begin({ dimension });
     for (let k = 0; k < 10; k++) strategy.accumulate(acc, { values: u });
@@ -173,6 +180,7 @@ describe('dpFedAvg', () => {
         noiseMultiplier: z,
         clipBound: C,
         noise: seededGaussianForTestsOnly(seed),
+        allowInsecureNoise: true,
       });
       const acc = strategy.begin({ dimension });
       for (let k = 0; k < 20; k++) strategy.accumulate(acc, { values: new Float32Array(dimension) });
@@ -186,8 +194,23 @@ describe('dpFedAvg', () => {
     expect(Math.abs(sd / sigma - 1)).toBeLessThan(5 / Math.sqrt(2 * n));
   });
 
+  it('refuses a seeded (predictable) noise source unless the caller says it is a test', () => {
+    const config = { samplingRate: 0.1, population: 100, noiseMultiplier: 1, clipBound: 1 };
+    expect(() => dpFedAvg({ ...config, noise: seededGaussianForTestsOnly(1) })).toThrow(
+      /noise: this source is not secure/,
+    );
+    expect(dpFedAvg({ ...config, noise: secureGaussian() }).name).toBe('dp-fedavg');
+  });
+
   it('names bad configuration fields', () => {
-    const ok = { samplingRate: 0.1, population: 100, noiseMultiplier: 1, clipBound: 1, noise: noise() };
+    const ok = {
+      samplingRate: 0.1,
+      population: 100,
+      noiseMultiplier: 1,
+      clipBound: 1,
+      noise: noise(),
+      allowInsecureNoise: true,
+    };
     expect(() => dpFedAvg({ ...ok, samplingRate: 0 })).toThrow(/samplingRate/);
     expect(() => dpFedAvg({ ...ok, samplingRate: 1.5 })).toThrow(/samplingRate/);
     expect(() => dpFedAvg({ ...ok, population: 10.5 })).toThrow(/population/);

@@ -40,6 +40,8 @@ export interface DpFedAvgConfig {
   readonly adaptiveClipping?: AdaptiveClippingConfig;
   /** Where the noise comes from: secureGaussian() in production. Required, so the choice is explicit. */
   readonly noise: GaussianSource;
+  /** Tests only: accept a source that is not secure (seededGaussianForTestsOnly). Default false. */
+  readonly allowInsecureNoise?: boolean;
 }
 
 export function dpFedAvg(config: DpFedAvgConfig): AggregationStrategy {
@@ -56,6 +58,12 @@ export function dpFedAvg(config: DpFedAvgConfig): AggregationStrategy {
       : requireNumber('zeroingBound', config.zeroingBound, { min: initialClipBound });
   if (!config.noise || typeof config.noise.next !== 'function')
     throw new RangeError('noise: a GaussianSource is required (secureGaussian() in production)');
+  // A seeded source makes the noise predictable and the privacy guarantee void: refuse it unless the
+  // caller says, in the same breath, that this is a test.
+  if (!config.noise.secure && config.allowInsecureNoise !== true)
+    throw new RangeError(
+      'noise: this source is not secure (seeded, for tests only); set allowInsecureNoise in tests',
+    );
   const noise = config.noise;
   const adaptive: AdaptiveClippingParams | undefined = config.adaptiveClipping
     ? adaptiveClippingParams(config.adaptiveClipping, noiseMultiplier, expectedClients)

@@ -74,6 +74,7 @@ describe('privacy ledger', () => {
       noiseMultiplier: 1.2,
       clipBound: 1,
       noise: seededGaussianForTestsOnly(9),
+      allowInsecureNoise: true,
     });
     const acc = strategy.begin({ dimension: 4 });
     strategy.accumulate(acc, { values: new Float32Array([0.1, 0.2, 0.3, 0.4]) }); // 1 of 20 expected
