@@ -63,6 +63,9 @@ function ranksHtml(): string {
     <tbody>${rows.join('')}</tbody></table>`;
 }
 
+/** The last explain() answer, kept across the panel's repaints. */
+let explained: { id: string; text: string } | undefined;
+
 function scoresHtml(): string {
   const ranked = [...hearth.lastRanks].filter(([, r]) => r.ranker === 'hearth');
   const last = ranked.at(-1);
@@ -70,10 +73,13 @@ function scoresHtml(): string {
   const [name, r] = last;
   const rows = r.order.slice(0, 12).map((id, i) => {
     const s = r.scored.get(id);
-    return `<tr><td>${i + 1}</td><td>${escapeHtml(product(id)?.name ?? id)}</td>
+    return `<tr><td>${i + 1}</td><td><button class="linkish" data-explain="${escapeHtml(id)}" title="explain()">${escapeHtml(product(id)?.name ?? id)}</button></td>
       <td>${s && Number.isFinite(s.score) ? s.score.toFixed(3) : '–'}</td><td>${escapeHtml(s?.reason ?? '')}</td></tr>`;
   });
-  return `<p class="muted">${escapeHtml(name)}</p><table><thead><tr><th>#</th><th>product</th><th>score</th><th>reason</th></tr></thead>
+  const why = explained
+    ? `<p class="explain">why “${escapeHtml(product(explained.id)?.name ?? explained.id)}”: ${escapeHtml(explained.text)}</p>`
+    : '<p class="muted">click a product for explain()</p>';
+  return `<p class="muted">${escapeHtml(name)}</p>${why}<table><thead><tr><th>#</th><th>product</th><th>score</th><th>reason</th></tr></thead>
     <tbody>${rows.join('')}</tbody></table>`;
 }
 
@@ -147,6 +153,12 @@ export function mountDebugPanel(root: HTMLElement): void {
   root.addEventListener('click', async (e) => {
     const t = e.target as HTMLElement;
     if (t.closest('[data-debug-toggle]')) setOpen(panel.hidden !== false);
+    const explain = t.closest<HTMLElement>('[data-explain]');
+    if (explain) {
+      const id = explain.dataset['explain']!;
+      explained = { id, text: (await hearth.explain(id)) ?? 'the SDK gave no explanation' };
+      void paint();
+    }
     const action = t.closest<HTMLButtonElement>('[data-action]');
     if (action) {
       result.textContent = '…';

@@ -172,6 +172,8 @@ describe('demo shop in Chromium', () => {
             [...items].reverse().map((id, i) => ({ id, score: 1 - i / 100, reason: `because of test ${i}` })),
           );
         },
+        explain: (id: string) =>
+          Promise.resolve({ itemId: id, drivers: [], text: `because you viewed ${id}` }),
         status: () => ({
           initialized: true,
           backend: 'wasm',
@@ -196,6 +198,9 @@ describe('demo shop in Chromium', () => {
     await page.waitForSelector('[data-debug="scores"] table');
     expect(await page.textContent('[data-debug="scores"]')).toContain('because of test 0');
     expect(await page.textContent('[data-debug="sdk"]')).toContain('wasm');
+    await page.click(`[data-explain="${shopOrder.at(-1)}"]`);
+    await page.waitForSelector('.explain');
+    expect(await page.textContent('.explain')).toContain(`because you viewed ${shopOrder.at(-1)}`);
     await page.check('[data-show-scores]');
     expect(await page.isVisible('.tile >> nth=0 >> .tile-why')).toBe(true);
     await page.screenshot({ path: join(shots, 'debug-panel-ranked.png') });
