@@ -1,0 +1,3 @@
+export * from './actions';
+export * from './sequence';
+export * from './time-gap';

@@ -1,0 +1,121 @@
+import * as tf from '@tensorflow/tfjs';
+import { encodeHistories } from '../features/sequence';
+import type { Interaction } from '../types';
+import { type ModelConfig, parseModelConfig } from './config';
+import { encode } from './encoder';
+import { itemVectors } from './item-tower';
+import { type NamedTensors, sharedEncoderNames, validateWeights } from './weights';
+
+/**
+ * A trained recommender ready for inference: what the SDK worker ranks with and what evaluation
+ * scores with. It owns its weight tensors (dispose() frees them). Every call pads histories to
+ * config.maxLen so input shapes never change (WebGPU compiles a shader per shape).
+ */
+export class Recommender {
+  readonly config: ModelConfig;
+  readonly weights: NamedTensors;
+  private itemTable: tf.Tensor2D;
+  /** The item table transposed once: a plain matMul is ~7x faster than a transposed one on wasm. */
+  private itemTableT: tf.Tensor2D;
+
+  private constructor(config: ModelConfig, weights: NamedTensors) {
+    this.config = config;
+    this.weights = weights;
+    this.itemTable = tf.tidy(() => itemVectors(config, weights));
+    this.itemTableT = tf.transpose(this.itemTable);
+  }
+
+  /** Builds from a config (validated) and named weights (e.g. a decoded artifact), checking every shape. */
+  static create(config: unknown, weights: NamedTensors): Recommender {
+    const parsed = parseModelConfig(config);
+    validateWeights(parsed, weights);
+    return new Recommender(parsed, weights);
+  }
+
+  /** Weights that federated training updates: everything but the per-item tables. */
+  get sharedEncoderNames(): string[] {
+    return sharedEncoderNames(this.config);
+  }
+
+  /** Number of scores per history in scoreAll: numItems + 1 (index 0, padding, scores as -Infinity). */
+  get numScores(): number {
+    return this.config.numItems + 1;
+  }
+
+  /** User vectors [B, d] as a tensor the caller must dispose. */
+  userVectorsTensor(histories: readonly Interaction[][]): tf.Tensor2D {
+    const batch = encodeHistories(histories, this.config.maxLen, this.config.numItems);
+    return tf.tidy(() => {
+      const shape: [number, number] = [batch.batch, batch.length];
+      const hidden = encode(
+        this.config,
+        this.weights,
+        this.itemTable,
+        {
+          items: tf.tensor2d(batch.items, shape, 'int32'),
+          actions: tf.tensor2d(batch.actions, shape, 'int32'),
+          timeGaps: tf.tensor2d(batch.timeGaps, shape, 'int32'),
+        },
+        false,
+      );
+      return tf.reshape(tf.slice(hidden, [0, batch.length - 1, 0], [batch.batch, 1, this.config.dim]), [
+        batch.batch,
+        this.config.dim,
+      ]) as tf.Tensor2D;
+    });
+  }
+
+  /** The user vector of one history (last position's output). */
+  async userVector(history: readonly Interaction[]): Promise<Float32Array> {
+    const t = this.userVectorsTensor([history as Interaction[]]);
+    try {
+      return (await t.data()) as Float32Array;
+    } finally {
+      t.dispose();
+    }
+  }
+
+  /** Scores of every item for each history, row-major B × (numItems + 1); column 0 is -Infinity. */
+  async scoreAll(histories: readonly Interaction[][]): Promise<Float32Array> {
+    if (histories.length === 0) return new Float32Array(0);
+    const scores = tf.tidy(() => tf.matMul(this.userVectorsTensor(histories), this.itemTableT));
+    try {
+      const out = (await scores.data()) as Float32Array;
+      // Index 0 is padding, never a recommendation.
+      for (let row = 0; row < histories.length; row++) out[row * this.numScores] = Number.NEGATIVE_INFINITY;
+      return out;
+    } finally {
+      scores.dispose();
+    }
+  }
+
+  /** Scores of the given item indices (1..numItems) for one history, in the order given. */
+  async scoreCandidates(
+    history: readonly Interaction[],
+    candidates: readonly number[],
+  ): Promise<Float32Array> {
+    candidates.forEach((c, i) => {
+      if (!Number.isInteger(c) || c < 1 || c > this.config.numItems) {
+        throw new Error(`candidates[${i}] must be an item index in 1..${this.config.numItems}, got ${c}`);
+      }
+    });
+    if (candidates.length === 0) return new Float32Array(0);
+    const scores = tf.tidy(() => {
+      const user = this.userVectorsTensor([history as Interaction[]]);
+      const vectors = tf.gather(this.itemTable, tf.tensor1d(candidates as number[], 'int32'));
+      return tf.reshape(tf.matMul(user, vectors, false, true), [-1]);
+    });
+    try {
+      return (await scores.data()) as Float32Array;
+    } finally {
+      scores.dispose();
+    }
+  }
+
+  /** Frees the weights and the cached item vectors. */
+  dispose(): void {
+    this.itemTable.dispose();
+    this.itemTableT.dispose();
+    for (const t of Object.values(this.weights)) t.dispose();
+  }
+}

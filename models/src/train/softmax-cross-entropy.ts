@@ -1,0 +1,34 @@
+import * as tf from '@tensorflow/tfjs';
+import { customOp } from '../model/custom-op';
+
+/**
+ * Per-row softmax cross-entropy −log softmax(logits)[target] for logits [P, N] and int32 targets [P],
+ * with a hand-written gradient softmax − onehot(target).
+ *
+ * Why not compose it from tf.logSumExp: with N = 12,000 items every elementwise pass over [P, N] costs
+ * tens of milliseconds on wasm, and the composed gradient (through max, sub, exp, sum, log) makes ~4x
+ * the passes of this one (measured: 1.4 s against ~0.3 s for P = 1,536).
+ */
+export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  const op = customOp(([x], save) => {
+    const [rows, numClasses] = x!.shape as [number, number];
+    const max = tf.max(x!, 1, true);
+    const exp = tf.exp(tf.sub(x!, max));
+    const sum = tf.sum(exp, 1, true);
+    const picked = tf.gatherND(x!, tf.stack([tf.range(0, rows, 1, 'int32'), targets], 1));
+    const value = tf.sub(tf.reshape(tf.add(tf.log(sum), max), [-1]), picked);
+    save([exp, sum, targets]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [e, s, t] = saved as [tf.Tensor, tf.Tensor, tf.Tensor1D];
+        const weight = tf.reshape(dy, [-1, 1]);
+        return tf.sub(
+          tf.mul(e, tf.div(weight, s)),
+          tf.mul(tf.oneHot(t, numClasses, 1, 0, 'float32'), weight),
+        );
+      },
+    };
+  });
+  return op(logits) as tf.Tensor1D;
+}
