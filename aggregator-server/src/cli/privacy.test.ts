@@ -76,6 +76,10 @@ describe('privacy CLI', () => {
         /--z does not apply/,
       ],
       [['epsilon', '--q', '0.1', '--zz', '1'], /Unknown option '--zz'/],
+      [
+        ['noise', '--q', '1', '--rounds', '100000', '--delta', '1e-5', '--epsilon', '1e-7'],
+        /no noise multiplier/,
+      ],
       [['frobnicate'], /unknown command 'frobnicate'/],
       [[], /missing command/],
     ];

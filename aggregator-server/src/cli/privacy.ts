@@ -3,7 +3,7 @@
 // One JSON line on stdout; bad or missing arguments print a message naming the flag on stderr and exit 2.
 
 import { parseArgs } from 'node:util';
-import { computeEpsilon, noiseMultiplierFor, PrivacyArgumentError } from '../privacy';
+import { computeEpsilon, noiseMultiplierFor } from '../privacy';
 
 const HELP = `Usage:
   privacy epsilon --q Q --z Z --rounds T --delta D [--orders A,B,...]
@@ -106,10 +106,12 @@ function run(argv: string[]): string {
 try {
   process.stdout.write(`${run(process.argv.slice(2))}\n`);
 } catch (error) {
-  // parseArgs reports unknown or malformed flags with codes starting ERR_PARSE_ARGS.
+  // parseArgs reports unknown or malformed flags with codes starting ERR_PARSE_ARGS; the privacy core
+  // throws RangeError (PrivacyArgumentError among them) for arguments it cannot serve, such as a target
+  // ε that no noise multiplier reaches.
   const usage =
     error instanceof UsageError ||
-    error instanceof PrivacyArgumentError ||
+    error instanceof RangeError ||
     String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS');
   process.stderr.write(
     `privacy: ${(error as Error).message}\n${usage ? 'Run with --help for usage.\n' : ''}`,
