@@ -59,6 +59,30 @@ export function sdkLoaded(): boolean {
   return typeof api().rank === 'function';
 }
 
+/**
+ * Calls `fn` once the SDK has loaded. The snippet loads the SDK asynchronously, so the first lists of a
+ * page are usually rendered before it is there; they are shown in the shop's order and re-ranked here.
+ * Polls (cheap) rather than relying on a ready event, and gives up after `LOAD_WAIT_MS`.
+ */
+const LOAD_WAIT_MS = 10_000;
+const waiting = new Set<() => void>();
+let poller: number | undefined;
+export function whenLoaded(fn: () => void): void {
+  if (sdkLoaded()) return fn();
+  waiting.add(fn);
+  if (poller !== undefined) return;
+  const started = Date.now();
+  poller = window.setInterval(() => {
+    if (!sdkLoaded() && Date.now() - started < LOAD_WAIT_MS) return;
+    window.clearInterval(poller);
+    poller = undefined;
+    const ready = sdkLoaded();
+    const fns = [...waiting];
+    waiting.clear();
+    if (ready) for (const f of fns) f();
+  }, 100);
+}
+
 /** HEARTH: explicit tracking (add_to_cart, purchase, search). Queued before load, sent straight after. */
 export function track(event: TrackEvent): void {
   try {

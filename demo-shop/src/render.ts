@@ -86,13 +86,21 @@ export function renderList(products: Product[], listName: string, options: ListO
   }
   paint();
 
-  if (options.personalize !== false && products.length > 1) {
-    void hearth.rank(order, listName).then((outcome) => {
+  const shopIds = order;
+  const rank = () =>
+    hearth.rank(shopIds, listName).then((outcome) => {
       order = outcome.order;
       scored = outcome.scored;
       wrap.dataset['ranker'] = outcome.ranker;
       paint();
+      // Rendered before the SDK arrived: rank again when it has, if the shopper is still looking.
+      if (!hearth.sdkLoaded())
+        hearth.whenLoaded(() => {
+          if (wrap.isConnected) void rank();
+        });
     });
+  if (options.personalize !== false && products.length > 1) {
+    void rank();
   } else {
     wrap.dataset['ranker'] = 'explicit sort';
   }

@@ -205,6 +205,21 @@ describe('demo shop in Chromium', () => {
     expect(await page.isVisible('.tile >> nth=0 >> .tile-why')).toBe(true);
     await page.screenshot({ path: join(shots, 'debug-panel-ranked.png') });
 
+    // Lists rendered before the SDK has loaded are re-ranked once it arrives (the snippet loads it async).
+    const late = await context.newPage();
+    await late.goto(`${base}#/c/electronics.smartphone`);
+    await late.waitForSelector('.list[data-ranker="shop order"]');
+    expect((await tileIds(late))[0]).toBe(shopOrder[0]);
+    await late.evaluate(() => {
+      Object.assign((window as unknown as { hearth: object }).hearth, {
+        rank: (items: string[]) =>
+          Promise.resolve([...items].reverse().map((id) => ({ id, score: 0, reason: '' }))),
+      });
+    });
+    await late.waitForSelector('.list[data-ranker="hearth"]');
+    expect((await tileIds(late))[0]).toBe(shopOrder.at(-1));
+    await late.close();
+
     for (const mode of ['throw', 'drop']) {
       await page.evaluate((m) => {
         (window as unknown as { hearth: { mode: string } }).hearth.mode = m;
