@@ -68,7 +68,10 @@ const LOAD_WAIT_MS = 10_000;
 const waiting = new Set<() => void>();
 let poller: number | undefined;
 export function whenLoaded(fn: () => void): void {
-  if (sdkLoaded()) return fn();
+  if (sdkLoaded()) {
+    fn();
+    return;
+  }
   waiting.add(fn);
   if (poller !== undefined) return;
   const started = Date.now();

@@ -96,7 +96,10 @@ document.addEventListener('click', (e) => {
   e.preventDefault();
   cart.add(add.dataset['add']!);
   // From a grid a toast is enough; from the product page the shopper wants to see the cart.
-  if (!add.closest('.tile')) return drawer.open();
+  if (!add.closest('.tile')) {
+    drawer.open();
+    return;
+  }
   toast.textContent = 'Added to your cart';
   toast.classList.add('visible');
   window.clearTimeout(toastTimer);
