@@ -18,7 +18,7 @@ import { isSampled } from './sampling';
 import { issueToken, verifyToken } from './token';
 import { invalidTransition, isFinished } from './transitions';
 
-export interface RoundDefaults extends Omit<RoundParams, 'expectedClients'> {
+export interface RoundDefaults extends Omit<RoundParams, 'expectedClients' | 'delta'> {
   readonly durationSec: number;
   /** Which float tensors of the model a round trains (regular expressions on tensor names). */
   readonly includeTensors: string;
@@ -30,6 +30,8 @@ export interface CoordinatorOptions {
   /** HMAC key for sampling coins and round tokens; the same on every replica. */
   readonly secret: string;
   readonly noise: GaussianSource;
+  /** Tests only: accept a seeded (insecure) noise source. */
+  readonly allowInsecureNoise?: boolean;
   readonly ledger: LedgerConfig;
   readonly defaults: RoundDefaults;
   readonly tokenTtlSec: number;
@@ -58,7 +60,11 @@ export type CheckInResult =
       readonly uploadUrl: string;
     };
 
-export type SubmitResult = 'accepted' | 'duplicate';
+export interface SubmitResult {
+  readonly status: 'accepted' | 'duplicate';
+  readonly clipped: boolean;
+  readonly zeroed: boolean;
+}
 
 const CACHE_MS = 500;
 
@@ -110,6 +116,7 @@ export class RoundCoordinator {
         clipBound: p.clipBound,
         ...(p.zeroingBound === null ? {} : { zeroingBound: p.zeroingBound }),
         noise: this.o.noise,
+        allowInsecureNoise: this.o.allowInsecureNoise === true,
       });
       this.strategies.set(round.id, s);
     }
@@ -214,12 +221,7 @@ export class RoundCoordinator {
    * 409 stale model or round aggregating, 410 round finished or deadline passed.
    */
   async submit(roundId: number, clientId: string, token: string, body: Uint8Array): Promise<SubmitResult> {
-    const check = verifyToken(this.o.secret, token, this.now());
-    if (!check.ok) throw new ApiError(401, check.reason, `round token: ${check.reason.replace('_', ' ')}`);
-    if (check.claims.clientId !== clientId)
-      throw new ApiError(403, 'wrong_client', 'the round token belongs to another client');
-    if (check.claims.roundId !== roundId)
-      throw new ApiError(403, 'not_assigned', `the client was not assigned to round ${roundId}`);
+    this.authorize(roundId, clientId, token);
     const round = await this.round(roundId);
     if (!round) throw new ApiError(404, 'no_round', `round ${roundId} does not exist`);
     this.requireCollecting(round);
@@ -229,7 +231,21 @@ export class RoundCoordinator {
       this.rounds.delete(roundId);
       this.requireCollecting({ ...round, state: result.state === 'missing' ? 'abandoned' : result.state });
     }
-    return result.kind === 'duplicate' ? 'duplicate' : 'accepted';
+    return {
+      status: result.kind === 'duplicate' ? 'duplicate' : 'accepted',
+      clipped: update.clipped,
+      zeroed: update.zeroed,
+    };
+  }
+
+  /** The token checks alone (cheap): the HTTP layer runs them before it reads the body. */
+  authorize(roundId: number, clientId: string, token: string): void {
+    const check = verifyToken(this.o.secret, token, this.now());
+    if (!check.ok) throw new ApiError(401, check.reason, `round token: ${check.reason.replace('_', ' ')}`);
+    if (check.claims.clientId !== clientId)
+      throw new ApiError(403, 'wrong_client', 'the round token belongs to another client');
+    if (check.claims.roundId !== roundId)
+      throw new ApiError(403, 'not_assigned', `the client was not assigned to round ${roundId}`);
   }
 
   private requireCollecting(round: RoundRecord): void {

@@ -20,7 +20,6 @@ export const defaults = {
   zeroingBound: null,
   minClients: 2,
   serverLr: 1,
-  delta: 1e-5,
   includeTensors: '.*',
   excludeTensors: TEST_EXCLUDE,
 };
@@ -30,6 +29,7 @@ export function coordinator(store: Store, clock: { now: number }, extra: Partial
     store,
     secret: 'test-secret',
     noise: seededGaussianForTestsOnly(42),
+    allowInsecureNoise: true,
     ledger: { delta: 1e-5, epsilonBudget: 1000 },
     defaults,
     tokenTtlSec: 600,
@@ -91,9 +91,12 @@ export function lifecycleSuite(name: string, makeFixture: () => Promise<StoreFix
         const ci = await c.checkIn(client);
         if (ci.status !== 'sampled') throw new Error('q = 1 samples everyone');
         expect(ci.layoutHash).toMatch(/^[0-9a-f]{16}$/);
-        expect(await c.submit(round.id, client, ci.token, body(round.id, base, values))).toBe('accepted');
+        const first = await c.submit(round.id, client, ci.token, body(round.id, base, values));
+        expect(first).toEqual({ status: 'accepted', clipped: client === 'b', zeroed: false });
         if (client === 'a')
-          expect(await c.submit(round.id, client, ci.token, body(round.id, base, values))).toBe('duplicate');
+          expect((await c.submit(round.id, client, ci.token, body(round.id, base, values))).status).toBe(
+            'duplicate',
+          );
       }
       expect((await store.getRound(round.id))?.state).toBe('collecting');
       const outcome = await c.close(round.id);

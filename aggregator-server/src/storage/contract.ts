@@ -141,6 +141,7 @@ export function storeContract(name: string, makeFixture: () => Promise<StoreFixt
       expect(total.clipped).toBe(1);
       expect(total.zeroed).toBe(1);
       expect(await store.receiptCount(r.id)).toBe(4);
+      expect(await store.roundCounts(r.id)).toEqual({ count: 4, clipped: 1, zeroed: 1 });
       await finishActive();
     });
 

@@ -300,6 +300,16 @@ export function sqlStore(options: SqlStoreOptions): Store {
       return rows[0]?.n ?? 0;
     },
 
+    async roundCounts(roundId) {
+      const rows = await sql.query<{ count: number; clipped: number; zeroed: number }>(
+        `SELECT coalesce(sum(count), 0)::int AS count, coalesce(sum(clipped), 0)::int AS clipped,
+                coalesce(sum(zeroed), 0)::int AS zeroed
+         FROM round_partials WHERE round_id = $1`,
+        [roundId],
+      );
+      return rows[0] ?? { count: 0, clipped: 0, zeroed: 0 };
+    },
+
     async roundSum(roundId, size) {
       const sum = new Float64Array(size);
       let count = 0;

@@ -166,6 +166,8 @@ export interface Store {
    */
   ingest(roundId: number, updates: readonly ClippedUpdate[]): Promise<IngestOutcome>;
   receiptCount(roundId: number): Promise<number>;
+  /** Counts of the round's acknowledged updates, without reading the sums. */
+  roundCounts(roundId: number): Promise<{ count: number; clipped: number; zeroed: number }>;
   /** The round's sum over every replica's running sum. */
   roundSum(roundId: number, size: number): Promise<RoundSum>;
   /** In one transaction: the round (which must be aggregating) commits, the version is stored and becomes latest, the ledger is charged. */

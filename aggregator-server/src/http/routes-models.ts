@@ -1,0 +1,88 @@
+// Model registry over HTTP. A version's manifest and weights never change, so their URLs are cached
+// for a year (`immutable`) with the weights' SHA-256 as ETag; only `latest` is revalidated every time.
+
+import { Router } from 'express';
+import { ApiError } from '../api-error';
+import type { ModelVersionRecord } from '../storage/types';
+import type { AppContext } from './context';
+
+export function parseId(text: string | undefined, field: string): number {
+  if (!text || !/^[1-9][0-9]{0,9}$/.test(text) || Number(text) > 0x7fffffff)
+    throw new ApiError(
+      400,
+      'bad_request',
+      `${field}: expected a positive integer, got "${text ?? ''}"`,
+      field,
+    );
+  return Number(text);
+}
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+export function describeVersion(v: ModelVersionRecord) {
+  return {
+    version: v.version,
+    parent: v.parent,
+    roundId: v.roundId,
+    createdAt: v.createdAt.toISOString(),
+    weightsSha256: v.weightsSha256,
+    weightsBytes: v.weightsBytes,
+    epsilon: v.epsilon,
+    delta: v.delta,
+    note: v.note,
+    manifestUrl: `/v1/models/${v.version}/manifest.json`,
+    weightsUrl: `/v1/models/${v.version}/weights.bin`,
+  };
+}
+
+export function modelRoutes(ctx: AppContext): Router {
+  const r = Router();
+  // The latest version's bytes, kept so a crowd fetching the new model does not hash it per request.
+  let cached: { version: number; weights: Uint8Array } | null = null;
+
+  const version = async (text: string | undefined) => {
+    const v = await ctx.store.getVersion(parseId(text, 'version'));
+    if (!v) throw new ApiError(404, 'no_version', `model version ${text} does not exist`);
+    return v;
+  };
+
+  r.get('/v1/models', async (_req, res) => {
+    const [versions, latest] = await Promise.all([ctx.store.listVersions(), ctx.store.latest()]);
+    res.json({ latest: latest?.version ?? null, versions: versions.map(describeVersion) });
+  });
+
+  r.get('/v1/models/latest', async (req, res) => {
+    const latest = await ctx.store.latest();
+    if (!latest) throw new ApiError(404, 'no_model', 'no model version is registered yet');
+    const v = (await ctx.store.getVersion(latest.version))!;
+    const etag = `"latest-${v.version}-${v.weightsSha256.slice(0, 16)}"`;
+    res.set({ 'Cache-Control': 'no-cache', ETag: etag });
+    if (req.get('if-none-match') === etag) return void res.status(304).end();
+    res.json({
+      ...describeVersion(v),
+      pointer: { reason: latest.reason, since: latest.createdAt.toISOString() },
+    });
+  });
+
+  r.get('/v1/models/:version/manifest.json', async (req, res) => {
+    const v = await version(req.params.version);
+    const etag = `"m-${v.weightsSha256}"`;
+    res.set({ 'Cache-Control': IMMUTABLE, ETag: etag });
+    if (req.get('if-none-match') === etag) return void res.status(304).end();
+    res.json(v.manifest);
+  });
+
+  r.get('/v1/models/:version/weights.bin', async (req, res) => {
+    const v = await version(req.params.version);
+    const etag = `"${v.weightsSha256}"`;
+    res.set({ 'Cache-Control': IMMUTABLE, ETag: etag, 'X-Hearth-Sha256': v.weightsSha256 });
+    if (req.get('if-none-match') === etag) return void res.status(304).end();
+    if (cached?.version !== v.version)
+      cached = { version: v.version, weights: await ctx.store.readWeights(v.version) };
+    res
+      .type('application/octet-stream')
+      .send(Buffer.from(cached.weights.buffer, cached.weights.byteOffset, cached.weights.byteLength));
+  });
+
+  return r;
+}

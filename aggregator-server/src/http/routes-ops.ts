@@ -1,0 +1,49 @@
+// Operations: health, Prometheus metrics, the public privacy ledger, and the bench's discard endpoint.
+
+import express, { Router } from 'express';
+import { spentEpsilon } from '../privacy/ledger';
+import { ledgerOf } from '../rounds/aggregate';
+import type { AppContext } from './context';
+
+export function opsRoutes(ctx: AppContext): Router {
+  const r = Router();
+
+  r.get('/healthz', async (_req, res) => {
+    // A store round trip: a replica that cannot reach its database is not healthy.
+    const latest = await ctx.store.latest();
+    res.set('Cache-Control', 'no-store');
+    res.json({
+      ok: true,
+      store: ctx.store.kind,
+      replica: ctx.store.replicaId,
+      latestVersion: latest?.version ?? null,
+    });
+  });
+
+  r.get('/metrics', async (_req, res) => {
+    res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+  });
+
+  r.get('/v1/privacy/ledger', async (_req, res) => {
+    const entries = await ctx.store.ledger();
+    const ledger = ledgerOf(entries, ctx.config.privacy);
+    const spent = spentEpsilon(ledger);
+    res.set('Cache-Control', 'no-cache');
+    res.json({
+      delta: ctx.config.privacy.delta,
+      epsilonBudget: ctx.config.privacy.epsilonBudget,
+      epsilonSpent: spent.epsilon,
+      order: spent.order,
+      budgetExhausted: ctx.scheduler.state === 'budget_exhausted',
+      rounds: entries.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })),
+    });
+  });
+
+  if (ctx.config.discardEndpoint) {
+    const raw = express.raw({ limit: ctx.config.limits.maxUpdateBytes, type: () => true });
+    r.post('/v1/discard', raw, (req, res) => {
+      res.status(202).json({ bytes: Buffer.isBuffer(req.body) ? req.body.length : 0 });
+    });
+  }
+  return r;
+}

@@ -1,0 +1,141 @@
+// Wires a running server from a configuration: store, model seed, coordinator, scheduler, HTTP, and
+// the housekeeping timer (deadlines, the scheduler). Used by main.ts and by the tests.
+
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Logger, pino } from 'pino';
+import type { Config } from './config';
+import { createApp } from './http/app';
+import type { AppContext } from './http/context';
+import { createMetrics } from './http/metrics';
+import { type GaussianSource, secureGaussian } from './privacy/noise';
+import { readArtifactDir } from './registry/artifact-dir';
+import { RoundCoordinator } from './rounds/coordinator';
+import { RoundScheduler } from './rounds/scheduler';
+import { openEmbeddedStore } from './storage/embedded';
+import { openPostgresStore } from './storage/postgres';
+import type { Store } from './storage/types';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly ctx: AppContext;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Tests only: seeded noise. Production always uses the crypto-backed source. */
+  readonly noise?: GaussianSource;
+  readonly log?: Logger;
+  readonly store?: Store;
+}
+
+export async function openStore(config: Config, log: Logger): Promise<Store> {
+  if (config.store.kind === 'postgres') return openPostgresStore({ url: config.store.url });
+  return openEmbeddedStore({
+    dir: config.store.dir,
+    ...(config.faultPauseCheckpointMs > 0
+      ? {
+          pauseMidWriteMs: config.faultPauseCheckpointMs,
+          onPause: () =>
+            log.warn({ event: 'checkpoint_write_paused' }, 'fault injection: checkpoint write paused'),
+        }
+      : {}),
+  });
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const log = options.log ?? pino({ level: config.logLevel, base: { service: 'hearth-aggregator' } });
+  const store = options.store ?? (await openStore(config, log));
+  if (config.seedModelDir && (await store.listVersions()).length === 0) {
+    const { manifest, weights } = await readArtifactDir(config.seedModelDir);
+    const v = await store.createVersion(
+      {
+        manifest: manifest as unknown as Record<string, unknown>,
+        weights,
+        parent: null,
+        roundId: null,
+        epsilon: 0,
+        delta: config.privacy.delta,
+        note: `seed: ${config.seedModelDir}`,
+      },
+      'seed model',
+    );
+    log.info({ version: v.version, dir: config.seedModelDir }, 'registered the seed model');
+  }
+  const metrics = createMetrics();
+  const noise = options.noise ?? secureGaussian();
+  const coordinator = new RoundCoordinator({
+    store,
+    secret: config.secret,
+    noise,
+    allowInsecureNoise: options.noise !== undefined,
+    ledger: config.privacy,
+    defaults: config.rounds.defaults,
+    tokenTtlSec: config.rounds.tokenTtlSec,
+    batcher: {
+      maxBatch: config.limits.maxBatch,
+      maxQueue: config.limits.maxQueue,
+      onCommit: (size, ms) => {
+        metrics.batchSize.observe(size);
+        metrics.batchSeconds.observe(ms / 1000);
+      },
+    },
+    onOutcome: (o) => {
+      metrics.rounds.inc({ outcome: o.kind });
+      if (o.kind === 'committed') {
+        metrics.epsilon.set(o.epsilon);
+        log.info({ round: o.round.id, version: o.version, epsilon: o.epsilon }, 'round committed');
+      } else log.warn({ round: o.round.id, reason: o.reason }, 'round abandoned');
+    },
+  });
+  const scheduler = new RoundScheduler(
+    coordinator,
+    store,
+    config.rounds.auto,
+    config.rounds.defaults.q,
+    config.privacy.delta,
+  );
+  const ctx: AppContext = { config, store, coordinator, scheduler, metrics, log };
+  const app = createApp(ctx);
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  let ticking = false;
+  const tick = async () => {
+    if (ticking) return;
+    ticking = true;
+    try {
+      await coordinator.tick();
+      const state = await scheduler.step();
+      metrics.budgetExhausted.set(state === 'budget_exhausted' ? 1 : 0);
+    } catch (e) {
+      log.error({ err: e }, 'housekeeping failed');
+    } finally {
+      ticking = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), config.rounds.tickSec * 1000);
+  void tick();
+
+  const url = `http://${config.host}:${port}`;
+  log.info(
+    { event: 'listening', url, port, store: store.kind, replica: store.replicaId },
+    'aggregator listening',
+  );
+  return {
+    url,
+    port,
+    ctx,
+    async close() {
+      clearInterval(timer);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await store.close();
+    },
+  };
+}
