@@ -249,6 +249,10 @@ describe('demo shop in Chromium', () => {
     expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
     expect(columns).toBe(2);
     await page.screenshot({ path: join(shots, 'mobile-category.png') });
+    await page.goto(`${base}#/`);
+    await page.waitForSelector('.tile');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(shots, 'mobile-home.png') });
     await page.close();
   });
 });
