@@ -15,6 +15,18 @@ describe('accountant', () => {
     expect(order).toBe(19);
   });
 
+  it('matches TF Privacy test_check_composition: heterogeneous rounds, classic conversion → 8.509656 at order 2.5', () => {
+    const orders = [1.25, 1.5, 1.75, 2, 2.5, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 64, 256];
+    const first = composeRdp(rdpSubsampledGaussian(1e-4, 0.4, orders), 40_000);
+    const second = composeRdp(rdpSubsampledGaussian(0.1, 2, orders), 100);
+    const total = first.map((r, k) => r + second[k]!);
+    // That test predates the improved conversion; it uses ε = min_α RDP(α) + log(1/δ)/(α − 1).
+    const classic = orders.map((a, k) => ({ order: a, epsilon: total[k]! + Math.log(1 / 1e-5) / (a - 1) }));
+    const best = classic.reduce((m, c) => (c.epsilon < m.epsilon ? c : m));
+    expect(best.epsilon).toBeCloseTo(8.509656, 5);
+    expect(best.order).toBe(2.5);
+  });
+
   it('composes T rounds as T × RDP at every order', () => {
     const one = rdpSubsampledGaussian(0.02, 1.1);
     expect(composeRdp(one, 7)).toEqual(one.map((r) => 7 * r));

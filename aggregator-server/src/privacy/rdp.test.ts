@@ -37,6 +37,33 @@ describe('rdpSubsampledGaussian', () => {
       expect(relativeError(rdpSubsampledGaussian(q, z, [alpha])[0]!, expected)).toBeLessThan(1e-6);
   });
 
+  it('matches TF Privacy rdp_accountant_test: compute_rdp(0.1, 2, 10, 5) and orders 1.5, 2.5 of the dp_accounting case', () => {
+    expect(rdpSubsampledGaussian(0.1, 2, [5])[0]! * 10).toBeCloseTo(0.07737, 5);
+    const [a, b] = rdpSubsampledGaussian(0.01, 2.5, [1.5, 2.5]).map((r) => r * 50);
+    expect(relativeError(a!, 6.5007e-4)).toBeLessThan(1e-4); // published to 5 digits
+    expect(relativeError(b!, 1.0854e-3)).toBeLessThan(1e-4);
+  });
+
+  it('log A_α matches mpmath at extreme parameters (TF Privacy test_compute_log_a_equals_mp cases), rel. ≤ 1e-6', () => {
+    // log A_α = (α − 1)·RDP; references by mpmath.quad of A_α − 1 at 60 digits, split at the integrand's peaks.
+    const cases: [q: number, z: number, alpha: number, logA: number][] = [
+      [1e-7, 0.1, 1.01, 4.0034123225264e-8],
+      [1e-6, 0.1, 256, 3260463.22929716],
+      [1e-5, 0.1, 256.1, 3263607.03978842],
+      [1e-6, 1, 27, 8.7695113048485e-10],
+      [1e-4, 1, 1.5, 6.44268695383665e-9],
+      [1e-3, 1, 2, 1.71828035221452e-6],
+      [0.01, 10, 20, 0.00019129699912843],
+      [0.1, 100, 20.5, 0.000199918184580683],
+      [0.99, 0.1, 256, 3263997.42711402],
+      [0.999, 100, 256.1, 3.26010803797311],
+    ];
+    for (const [q, z, alpha, logA] of cases) {
+      const ours = rdpSubsampledGaussian(q, z, [alpha])[0]! * (alpha - 1);
+      expect({ q, z, alpha, ok: relativeError(ours, logA) < 1e-6 }).toEqual({ q, z, alpha, ok: true });
+    }
+  });
+
   it('q = 1 is the plain Gaussian mechanism: exactly α / (2z²)', () => {
     const orders = [1.5, 2, 3.7, 32, 512];
     expect(rdpSubsampledGaussian(1, 1.7, orders)).toEqual(orders.map((a) => a / (2 * 1.7 * 1.7)));

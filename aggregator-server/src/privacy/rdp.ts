@@ -62,18 +62,33 @@ export function checkOrders(orders: readonly number[]): void {
   });
 }
 
-/** log A_α for integer α: a finite binomial sum, every term positive. */
+/**
+ * log A_α for integer α: a finite binomial sum, every term positive. The binomial weights sum to 1, so
+ * A_α − 1 = Σ_{i≥2} C(α,i) (1−q)^(α−i) q^i (exp((i² − i)/(2σ²)) − 1) (the i = 0, 1 terms have no
+ * exponential factor). Summing that and returning log1p of it keeps full relative precision when the
+ * RDP is tiny (small q), where log of a sum near 1 would keep only its absolute precision.
+ */
 function logAInteger(q: number, sigma: number, alpha: number): number {
   const logQ = Math.log(q);
   const log1mQ = Math.log1p(-q);
   const twoSigma2 = 2 * sigma * sigma;
   const terms: number[] = [];
-  let logBinom = 0; // log C(α, 0)
-  for (let i = 0; i <= alpha; i++) {
-    if (i > 0) logBinom += Math.log(alpha - i + 1) - Math.log(i);
-    terms.push(logBinom + i * logQ + (alpha - i) * log1mQ + (i * i - i) / twoSigma2);
+  let logBinom = Math.log(alpha); // log C(α, 1)
+  for (let i = 2; i <= alpha; i++) {
+    logBinom += Math.log(alpha - i + 1) - Math.log(i);
+    terms.push(logBinom + i * logQ + (alpha - i) * log1mQ + logExpm1((i * i - i) / twoSigma2));
   }
-  return logSumExp(terms);
+  return log1pExp(logSumExp(terms));
+}
+
+/** log(e^c − 1) for c > 0, without overflow for large c. */
+function logExpm1(c: number): number {
+  return c > 30 ? c + Math.log1p(-Math.exp(-c)) : Math.log(Math.expm1(c));
+}
+
+/** log(1 + e^x), without overflow for large x. */
+function log1pExp(x: number): number {
+  return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
 }
 
 /** log A_α for fractional α: the two series of MTZ19 Section 3.3, with signed generalised binomials. */
