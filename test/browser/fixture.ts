@@ -3,7 +3,9 @@
 // error handlers, so a test can tell the SDK never broke the page.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SDK_DIST } from './harness';
+import type { BrowserContext, Page } from 'playwright-core';
+import { SDK_DIST, type TestServer } from './harness';
+import './page-globals';
 
 export interface Tile {
   id: string;
@@ -34,7 +36,10 @@ export function fixtureHtml(o: FixtureOptions): string {
     o.loader === 'script'
       ? `<script src="${src}"></script>`
       : `<script>${snippetSource(src, o.sdkDir)}</script>`;
-  const init = o.config ? `<script>window.hearth.push(['init', ${JSON.stringify(o.config)}]);</script>` : '';
+  // window.__ready settles with init()'s status: after the worker started (or ranking fell back).
+  const init = o.config
+    ? `<script>window.__ready = window.hearth.init(${JSON.stringify(o.config)});</script>`
+    : '';
   const tiles = (o.tiles ?? [])
     .map((t) => `<li data-hearth-item="${t.id}" style="height:60px">${t.label ?? t.id}</li>`)
     .join('\n');
@@ -54,4 +59,17 @@ ${init}
 ${tiles}
 </ul>
 </body></html>`;
+}
+
+/** Opens a fixture page in `context` and waits until init() has finished; returns the page. */
+export async function openFixture(
+  context: BrowserContext,
+  server: TestServer,
+  options: FixtureOptions,
+): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(server.page(fixtureHtml(options)));
+  await page.waitForFunction(() => window.hearth?.loaded === true);
+  if (options.config) await page.evaluate(() => window.__ready);
+  return page;
 }

@@ -71,8 +71,8 @@ export interface TestServer {
   route(path: string, reply: Reply | Handler): void;
   /** Registers an HTML page at a fresh path and returns its absolute URL. */
   page(html: string, headers?: Record<string, string>): string;
-  /** Extra headers for every response whose path starts with `prefix` (e.g. a CSP for /sdk/). */
-  headers(prefix: string, headers: Record<string, string>): void;
+  /** Extra headers for every response whose path starts with `prefix` (e.g. a CSP); returns an undo. */
+  headers(prefix: string, headers: Record<string, string>): () => void;
   /** Paths requested so far, in order (query strings included). */
   readonly requests: string[];
   close(): Promise<void>;
@@ -150,7 +150,14 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       routes.set(path, { body: html, type: TYPES['.html']!, ...(headers ? { headers } : {}) });
       return origin + path;
     },
-    headers: (prefix, headers) => void extraHeaders.push([prefix, headers]),
+    headers(prefix, headers) {
+      const entry: [string, Record<string, string>] = [prefix, headers];
+      extraHeaders.push(entry);
+      return () => {
+        const at = extraHeaders.indexOf(entry);
+        if (at >= 0) extraHeaders.splice(at, 1);
+      };
+    },
     close: () =>
       new Promise<void>((done) => {
         server.closeAllConnections();

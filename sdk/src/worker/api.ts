@@ -1,0 +1,137 @@
+// What the worker does for the page: start (backend, model), rank, explain. It keeps no shopper state
+// of its own: each call brings the history, so a track() on the page changes the very next rank().
+import type { Interaction } from '@hearth/models';
+import type { ExplainRequest, RankRequest, WorkerApi, WorkerStart, WorkerStarted } from '../protocol';
+import { Store } from '../storage';
+import type { Backend, Explanation, RankedItem } from '../types';
+import { chooseBackend } from './backend';
+import { blend } from './blend';
+import { buildFeatures } from './features';
+import { type LoadedModel, loadModel } from './model';
+
+/**
+ * Candidate lists are padded to these lengths so the scoring graph sees few distinct shapes: WebGPU
+ * compiles shaders per shape, and a warm-up can then cover the common ones.
+ */
+export const CANDIDATE_BUCKETS = [32, 128, 512, 2048, 8192];
+
+export function bucketFor(n: number): number {
+  return CANDIDATE_BUCKETS.find((b) => b >= n) ?? n;
+}
+
+/** Scores `candidates` (catalogue indices) padded to their bucket with item 1, trimmed back. */
+export async function scorePadded(
+  model: LoadedModel,
+  history: Interaction[],
+  candidates: number[],
+): Promise<Float32Array> {
+  const padded = candidates.concat(
+    new Array<number>(bucketFor(candidates.length) - candidates.length).fill(1),
+  );
+  const scores = await model.recommender.scoreCandidates(history, padded);
+  return scores.subarray(0, candidates.length);
+}
+
+function message(prefix: string, e: unknown): string {
+  return `${prefix} (${e instanceof Error ? e.message : String(e)})`.slice(0, 300);
+}
+
+export function createWorkerApi(): WorkerApi {
+  let model: LoadedModel | null = null;
+  let store: Store | null = null;
+  let siteKey = '';
+  let maxAgeMs = 30 * 86_400_000;
+
+  const openStore = () => new Store(siteKey, { maxEvents: 1, maxAgeMs, maxOutbox: 20 });
+
+  async function start(s: WorkerStart): Promise<WorkerStarted> {
+    const messages: string[] = [];
+    siteKey = s.siteKey;
+    maxAgeMs = s.maxEventAgeDays * 86_400_000;
+    store = s.persist ? openStore() : null;
+    if (!s.modelUrl) return { backend: 'none', messages };
+    const choice = await chooseBackend(s.backends, s.assetsUrl);
+    for (const skipped of choice?.skipped ?? []) messages.push(`backend ${skipped}`);
+    if (!choice) {
+      messages.push('no backend usable; ranking in the shop order');
+      return { backend: 'none', messages };
+    }
+    try {
+      model = await loadModel(s.modelUrl, store);
+      // Compile the common shapes now, so the first real rank() does not stall (WebGPU shaders).
+      const history: Interaction[] = [{ item: 1, action: 'view' }];
+      for (const n of CANDIDATE_BUCKETS.slice(0, 2))
+        await scorePadded(model, history, new Array<number>(n).fill(1));
+    } catch (e) {
+      model?.recommender.dispose();
+      model = null;
+      messages.push(message('model could not be loaded; ranking in the shop order', e));
+      return { backend: 'none', messages };
+    }
+    return { backend: choice.backend as Backend, modelVersion: model.version, messages };
+  }
+
+  async function rank(r: RankRequest): Promise<RankedItem[] | null> {
+    const m = model;
+    if (!m) return null;
+    const features = buildFeatures(r.history, m.catalog, r.now, r.utcOffsetMin);
+    const indices = r.candidates.map((id) => m.catalog.index.get(id) ?? 0);
+    const known = indices.filter((i) => i > 0);
+    let scores: Float32Array | null = null;
+    if (known.length > 0 && features.sequence.length > 0) {
+      const knownScores = await scorePadded(m, features.sequence, known);
+      scores = new Float32Array(indices.length).fill(Number.NaN);
+      let k = 0;
+      indices.forEach((index, i) => {
+        if (index > 0) scores![i] = knownScores[k++]!;
+      });
+    }
+    return blend(r.candidates, scores, features, m.catalog, r.shopWeight);
+  }
+
+  async function explain(r: ExplainRequest): Promise<Explanation | null> {
+    const m = model;
+    if (!m) return null;
+    const target = m.catalog.index.get(r.itemId);
+    const f = buildFeatures(r.history, m.catalog, r.now, r.utcOffsetMin);
+    if (target === undefined)
+      return {
+        itemId: r.itemId,
+        drivers: [],
+        text: 'This product is new to the model: shown near the shop’s position.',
+      };
+    // Leave-one-out over the most recent interactions: how much does the score drop without each one?
+    const seq = f.sequence.slice(-m.recommender.config.maxLen);
+    const recent = Math.min(seq.length, 10);
+    const full = (await m.recommender.scoreCandidates(seq, [target]))[0] ?? 0;
+    const contributions = new Map<string, number>();
+    for (let k = seq.length - recent; k < seq.length; k++) {
+      const without = seq.slice(0, k).concat(seq.slice(k + 1));
+      const score = without.length ? ((await m.recommender.scoreCandidates(without, [target]))[0] ?? 0) : 0;
+      const id = f.sequenceIds[f.sequenceIds.length - seq.length + k]!;
+      contributions.set(id, (contributions.get(id) ?? 0) + (full - score));
+    }
+    const positive = [...contributions].filter(([, c]) => c > 0).sort((a, b) => b[1] - a[1]);
+    const total = positive.reduce((s, [, c]) => s + c, 0);
+    const drivers = positive.slice(0, 3).map(([itemId, c]) => ({ itemId, weight: c / total }));
+    const category = m.catalog.category[target] ?? 0;
+    const categoryName = m.categoryNames[category];
+    const parts: string[] = [];
+    if (drivers.length) parts.push(`Because you looked at ${drivers.map((d) => d.itemId).join(', ')}`);
+    if (categoryName && (f.category.get(category) ?? 0) > 0.2) parts.push(`you browse ${categoryName}`);
+    const text = parts.length
+      ? `${parts.join(' and ')}.`
+      : 'No strong personal signal: close to the shop’s order.';
+    return { itemId: r.itemId, drivers, text };
+  }
+
+  async function setPersist(persist: boolean): Promise<void> {
+    if (persist && !store && siteKey) store = openStore();
+    if (!persist) {
+      store?.close();
+      store = null;
+    }
+  }
+
+  return { start, rank, explain, setPersist };
+}

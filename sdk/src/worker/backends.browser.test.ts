@@ -1,0 +1,109 @@
+// Ranking in real headless Chromium with --enable-unsafe-webgpu (a SwiftShader WebGPU adapter), so
+// all three backends exist: the same ranking spec runs on each and must agree with the Node forward
+// pass of the model core (S4), and clicks on one category must move it up in the next rank().
+import { rmSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FixtureOptions, openFixture } from '../../../test/browser/fixture';
+import { buildSdkForTests, launchBrowser, startServer, type TestServer } from '../../../test/browser/harness';
+import { makeTestModel, serveModel, type TestModel } from '../../../test/browser/test-model';
+import type { Backend } from '../types';
+
+let sdkDir: string;
+let server: TestServer;
+let browser: Browser;
+let model: TestModel;
+let modelUrl: string;
+
+beforeAll(async () => {
+  [sdkDir, model] = await Promise.all([buildSdkForTests(), makeTestModel()]);
+  server = await startServer({ sdkDir });
+  modelUrl = serveModel(server, model);
+  browser = await launchBrowser({ webgpu: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (sdkDir) rmSync(sdkDir, { recursive: true, force: true });
+});
+
+async function open(options: Partial<FixtureOptions>, context?: BrowserContext): Promise<Page> {
+  const ctx = context ?? (await browser.newContext({ viewport: { width: 800, height: 600 } }));
+  return openFixture(ctx, server, { sdkOrigin: server.origin, sdkDir, ...options });
+}
+
+// A fixed history: the SDK and the Node pass must see the same sequence (ids, actions, times).
+const T0 = Date.now() - 3_600_000;
+const HISTORY = [
+  { id: 'p4', action: 'view', timeMs: T0 },
+  { id: 'p7', action: 'click', timeMs: T0 + 30_000 },
+  { id: 'p10', action: 'add_to_cart', timeMs: T0 + 700_000 },
+  { id: 'p13', action: 'view', timeMs: T0 + 900_000 },
+] as const;
+const CANDIDATES = Array.from({ length: 24 }, (_, i) => `p${i + 20}`).concat(['unknown-sku']);
+
+describe('the ranking spec on every backend (S4)', () => {
+  for (const backend of ['wasm', 'cpu', 'webgpu'] as Backend[]) {
+    it(`S4: ${backend} ranks with the model and agrees with the Node forward pass`, async () => {
+      const page = await open({
+        config: {
+          siteKey: `spec-${backend}`,
+          modelUrl,
+          backends: [backend],
+          autoCapture: false,
+          rankTimeoutMs: 20_000,
+        },
+      });
+      const status = await page.evaluate(() => window.hearth.status());
+      expect(status).toMatchObject({ backend, modelVersion: 'test-1' });
+      const ranked = await page.evaluate(
+        ({ history, candidates }) => {
+          for (const e of history) window.hearth.track({ type: e.action, item: e.id, time: e.timeMs });
+          return window.hearth.rank(candidates);
+        },
+        { history: HISTORY, candidates: CANDIDATES },
+      );
+      // A permutation of the input, every known item scored by the model, the unknown one kept.
+      expect(ranked.map((r) => r.id).sort()).toEqual([...CANDIDATES].sort());
+      const expected = await model.scores([...HISTORY], CANDIDATES.slice(0, -1));
+      // The comparison means something only if the scores differ from item to item.
+      expect(new Set(expected.map((x) => x.toFixed(2))).size).toBeGreaterThan(15);
+      for (const [i, id] of CANDIDATES.slice(0, -1).entries()) {
+        const got = ranked.find((r) => r.id === id)!;
+        expect(got.modelScore, id).toBeCloseTo(expected[i]!, 3);
+        expect(got.reason).not.toBe('original');
+      }
+      expect(ranked.find((r) => r.id === 'unknown-sku')?.modelScore).toBeUndefined();
+      // Ranked by score, highest first.
+      const scores = ranked.map((r) => r.score);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+      expect(await page.evaluate(() => window.__errors)).toEqual([]);
+    });
+  }
+
+  it('by default a software WebGPU adapter is passed over for wasm, and the reason is logged', async () => {
+    const page = await open({ config: { siteKey: 'default-order', modelUrl } });
+    const status = await page.evaluate(() => window.hearth.status());
+    expect(status.backend).toBe('wasm');
+    expect(status.messages).toContain('backend webgpu: software WebGPU adapter (wasm is faster)');
+  });
+});
+
+describe('real-time personalisation', () => {
+  it('clicking items of one category moves that category up in the next rank()', async () => {
+    const tiles = model.itemIds.slice(0, 30).map((id) => ({ id }));
+    const page = await open({ config: { siteKey: 'category', modelUrl }, tiles });
+    const ids = model.itemIds.slice(0, 30);
+    const perfume = (list: { id: string }[]) =>
+      list.flatMap((r, i) => (model.categoryOf(r.id) === 3 ? [i] : [])).reduce((a, b) => a + b, 0) / 10;
+    const before = await page.evaluate((c) => window.hearth.rank(c), ids);
+    // Click four Perfume tiles (category 3: p3, p6, p9, ...) that are on screen.
+    for (const id of ['p3', 'p6', 'p9']) await page.click(`[data-hearth-item="${id}"]`);
+    const after = await page.evaluate((c) => window.hearth.rank(c), ids);
+    expect(perfume(after)).toBeLessThan(perfume(before) - 3);
+    expect(model.categoryOf(after[0]!.id)).toBe(3);
+    const explanation = await page.evaluate((id) => window.hearth.explain(id), after[0]!.id);
+    expect(explanation.text).toContain('Perfume');
+  });
+});
