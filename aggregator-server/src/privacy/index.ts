@@ -8,6 +8,7 @@ export * from './clip';
 export * from './conversion';
 export * from './dp-fedavg';
 export * from './ledger';
+export * from './merge-accumulators';
 export * from './noise';
 export * from './rdp';
 export * from './strategy';

@@ -150,7 +150,9 @@ export function ledgerFromJson(input: unknown): PrivacyLedger {
   }
   const json = parsed.data;
   // Rounds with the same (q, z), the common case, share one RDP curve.
-  let ledger = createLedger(json);
+  const empty = createLedger(json);
+  let rdp = [...empty.rdp];
+  const rounds: LedgerRound[] = [];
   const curves = new Map<string, number[]>();
   json.rounds.forEach((recorded, k) => {
     const field = `ledger.rounds.${k}`;
@@ -160,19 +162,19 @@ export function ledgerFromJson(input: unknown): PrivacyLedger {
     let curve = curves.get(key);
     if (!curve) {
       try {
-        curve = rdpSubsampledGaussian(recorded.samplingRate, recorded.noiseMultiplier, ledger.orders);
+        curve = rdpSubsampledGaussian(recorded.samplingRate, recorded.noiseMultiplier, empty.orders);
       } catch (error) {
         throw new RangeError(`${field}.${(error as Error).message}`);
       }
       curves.set(key, curve);
     }
-    const rdp = ledger.rdp.map((r, i) => r + curve[i]!);
-    const after = epsilonFromRdp(ledger.orders, rdp, ledger.delta);
+    rdp = rdp.map((r, i) => r + curve[i]!);
+    const after = epsilonFromRdp(empty.orders, rdp, empty.delta);
     if (Math.abs(after.epsilon - recorded.epsilon) > 1e-9 * Math.max(1, after.epsilon))
       throw new RangeError(`${field}.epsilon: recorded ${recorded.epsilon}, recomputed ${after.epsilon}`);
     const { label, ...rest } = recorded;
-    const entry: LedgerRound = { ...rest, ...(label === undefined ? {} : { label }) };
-    ledger = { ...ledger, rounds: [...ledger.rounds, entry], rdp };
+    rounds.push({ ...rest, ...(label === undefined ? {} : { label }) });
   });
+  const ledger: PrivacyLedger = { ...empty, rounds, rdp };
   return ledger;
 }
