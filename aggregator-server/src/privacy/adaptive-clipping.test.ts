@@ -46,6 +46,26 @@ describe('adaptive clipping', () => {
     expect(result.privacy.noiseMultiplier).toBe(1); // the ledger charges the total z
   });
 
+  it('never lets C grow past the zeroing bound', () => {
+    const strategy = dpFedAvg({
+      samplingRate: 1,
+      population: 10,
+      noiseMultiplier: 0,
+      clipBound: 1,
+      zeroingBound: 1.05,
+      adaptiveClipping: {},
+      noise: seededGaussianForTestsOnly(4),
+      allowInsecureNoise: true,
+    });
+    const acc = strategy.begin({ dimension: 1 });
+    // Every norm is above C, so C wants to grow by e^(0.2·0.5) ≈ 1.105.
+    for (let k = 0; k < 10; k++) strategy.accumulate(acc, { values: new Float64Array([1.02]) });
+    const result = strategy.finalize(acc);
+    expect(result.unclippedFraction).toBe(0);
+    expect(result.nextClipBound).toBe(1.05);
+    expect(() => strategy.begin({ dimension: 1, clipBound: result.nextClipBound })).not.toThrow();
+  });
+
   it('over rounds, C converges to the target quantile of the update norms', () => {
     // Norms uniform on [0, 2]: the median is 1. Start far away at C = 0.1.
     const strategy = dpFedAvg({

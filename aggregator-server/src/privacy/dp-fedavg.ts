@@ -138,7 +138,12 @@ export function dpFedAvg(config: DpFedAvgConfig): AggregationStrategy {
         adaptive,
         noise,
       );
-      return { ...base, nextClipBound: next.nextClipBound, unclippedFraction: next.unclippedFraction };
+      // The bound may not grow past the zeroing bound (begin would refuse it next round).
+      return {
+        ...base,
+        nextClipBound: Math.min(next.nextClipBound, zeroingBound),
+        unclippedFraction: next.unclippedFraction,
+      };
     },
   };
 }
