@@ -2,18 +2,22 @@
  * The one place where the shop talks to the Hearth SDK, the way a merchant does: through the global
  * `window.hearth` that the script-tag snippet in index.html creates. Nothing here imports the SDK.
  *
- * Before the SDK has loaded, `window.hearth` is the snippet's command queue (an array): `push([...])`
- * calls wait there. After it has loaded, it also has the API methods (`rank`, `status`, ...). Every call
- * below works in both states and never throws into the shop: without the SDK the shop keeps its own order.
+ * `window.hearth` goes through three states, and every call below works in each of them and never
+ * throws into the shop:
+ *   - a plain array (index.html's line, no SDK configured): commands wait in it, lists keep the shop order;
+ *   - the SDK's snippet: the same array with stub methods that queue calls until the SDK script arrives;
+ *   - the loaded SDK (`loaded: true`): the real API (sdk/src/client.ts), which replays the queue.
  *
- * INTEGRATION POINTS are marked "HEARTH:"; if the SDK's API differs, this file is the only one to change.
+ * INTEGRATION POINTS are marked "HEARTH:"; if the SDK's API changes, this file is the only one to change.
  */
 
 /** Mirrors the SDK's public types (sdk/src/types.ts) without importing them. */
 export interface TrackEvent {
-  type: 'view' | 'click' | 'add_to_cart' | 'purchase' | 'search';
+  type: 'view' | 'click' | 'add_to_cart' | 'purchase' | 'search' | 'dwell';
   item?: string;
   query?: string;
+  /** Visible time on a product page, for 'dwell'. */
+  ms?: number;
 }
 
 export interface RankedItem {
@@ -34,13 +38,14 @@ export interface HearthStatus {
   [more: string]: unknown;
 }
 
-/** What the shop needs from the loaded SDK; every method is optional until it is there. */
+/** What the shop uses of the global; every method is optional (the array alone has none). */
 interface HearthApi {
   push(command: unknown[]): unknown;
-  rank?(items: string[], context?: Record<string, unknown>): Promise<unknown>;
+  /** Set by the loaded SDK (the snippet's stubs do not set it). */
+  loaded?: boolean;
+  rank?(items: string[]): Promise<unknown>;
   status?(): unknown;
   explain?(itemId: string): Promise<unknown>;
-  consent?(granted: boolean): unknown;
   forget?(): Promise<unknown>;
   trainNow?(): Promise<unknown>;
   joinRound?(): Promise<unknown>;
@@ -56,19 +61,30 @@ function api(): HearthApi {
 }
 
 export function sdkLoaded(): boolean {
-  return typeof api().rank === 'function';
+  return api().loaded === true;
+}
+
+/** The SDK has loaded, initialised and picked a backend: rank() can use a model now. */
+function modelReady(): boolean {
+  if (!sdkLoaded()) return false;
+  try {
+    const s = api().status?.() as Partial<HearthStatus> | undefined;
+    return s?.initialized === true && typeof s.backend === 'string' && s.backend !== 'none';
+  } catch {
+    return false;
+  }
 }
 
 /**
- * Calls `fn` once the SDK has loaded. The snippet loads the SDK asynchronously, so the first lists of a
- * page are usually rendered before it is there; they are shown in the shop's order and re-ranked here.
- * Polls (cheap) rather than relying on a ready event, and gives up after `LOAD_WAIT_MS`.
+ * Calls `fn` once the SDK can rank with a model. The snippet loads the SDK asynchronously and the model
+ * takes a moment more, so a page's first lists usually come back in the shop's order; they are ranked
+ * again from here. Polls (status() is cheap and synchronous) and gives up after `READY_WAIT_MS`.
  */
-const LOAD_WAIT_MS = 10_000;
+const READY_WAIT_MS = 10_000;
 const waiting = new Set<() => void>();
 let poller: number | undefined;
-export function whenLoaded(fn: () => void): void {
-  if (sdkLoaded()) {
+export function whenReady(fn: () => void): void {
+  if (modelReady()) {
     fn();
     return;
   }
@@ -76,17 +92,17 @@ export function whenLoaded(fn: () => void): void {
   if (poller !== undefined) return;
   const started = Date.now();
   poller = window.setInterval(() => {
-    if (!sdkLoaded() && Date.now() - started < LOAD_WAIT_MS) return;
+    const ready = modelReady();
+    if (!ready && Date.now() - started < READY_WAIT_MS) return;
     window.clearInterval(poller);
     poller = undefined;
-    const ready = sdkLoaded();
     const fns = [...waiting];
     waiting.clear();
     if (ready) for (const f of fns) f();
-  }, 100);
+  }, 150);
 }
 
-/** HEARTH: explicit tracking (add_to_cart, purchase, search). Queued before load, sent straight after. */
+/** HEARTH: explicit tracking (add_to_cart, purchase, search, …). Queued before load, run straight after. */
 export function track(event: TrackEvent): void {
   try {
     api().push(['track', event]);
@@ -103,6 +119,31 @@ export function consent(granted: boolean): void {
     // The choice is still remembered by the shop and sent again on the next page load.
   }
 }
+
+// Product pages. The SDK's own product-page capture (`data-hearth-product`) looks at the page once, when
+// it starts; a hash-routed shop changes product pages without a reload, so the shop reports the view and
+// the visible time ('dwell', as the SDK would: at least 1 s, flushed when the page hides) itself.
+let shown: { id: string; visibleSince: number } | undefined;
+
+function flushDwell(): void {
+  if (!shown || shown.visibleSince < 0) return;
+  const ms = Math.round(performance.now() - shown.visibleSince);
+  shown.visibleSince = -1;
+  if (ms >= 1000) track({ type: 'dwell', item: shown.id, ms });
+}
+
+/** HEARTH: the product page now on screen (null: none). */
+export function productShown(id: string | null): void {
+  flushDwell();
+  shown = id ? { id, visibleSince: performance.now() } : undefined;
+  if (id) track({ type: 'view', item: id });
+}
+
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState !== 'visible') flushDwell();
+  else if (shown && shown.visibleSince < 0) shown.visibleSince = performance.now();
+});
+window.addEventListener('pagehide', flushDwell);
 
 export interface RankOutcome {
   /** Product ids in display order. */
@@ -130,34 +171,37 @@ function remember(list: string, outcome: RankOutcome): RankOutcome {
   return outcome;
 }
 
+function shopOrder(list: string, ids: string[], latencyMs: number, note: string): RankOutcome {
+  return remember(list, { order: ids, scored: new Map(), latencyMs, ranker: 'shop order', note });
+}
+
 /**
- * HEARTH: re-rank a product list. Resolves with the shop's order when the SDK is absent, fails, or returns
- * something that is not a permutation of the candidates (a page must never lose or gain products).
+ * HEARTH: re-rank a product list with `rank(ids)`. Resolves with the shop's order when the SDK is absent,
+ * fails, keeps the original order itself (every reason 'original'), or returns anything but a permutation
+ * of the candidates: a page must never lose or gain products.
  */
 export async function rank(ids: string[], list: string): Promise<RankOutcome> {
   const h = api();
-  if (typeof h.rank !== 'function')
-    return remember(list, {
-      order: ids,
-      scored: new Map(),
-      latencyMs: 0,
-      ranker: 'shop order',
-      note: 'SDK not loaded',
-    });
+  if (typeof h.rank !== 'function') return shopOrder(list, ids, 0, 'SDK not loaded');
   const started = performance.now();
   try {
-    const result = readRanked(await h.rank(ids, { list }));
+    const result = readRanked(await h.rank(ids));
     const latencyMs = performance.now() - started;
     const order = result.map((r) => r.id);
-    const same = order.length === ids.length && new Set(order).size === ids.length;
-    if (!same || !order.every((id) => ids.includes(id)))
-      return remember(list, {
-        order: ids,
-        scored: new Map(),
+    const wanted = new Set(ids);
+    if (
+      order.length !== ids.length ||
+      new Set(order).size !== ids.length ||
+      !order.every((id) => wanted.has(id))
+    )
+      return shopOrder(list, ids, latencyMs, 'rank() did not return the same items');
+    if (result.every((r) => r.reason === 'original'))
+      return shopOrder(
+        list,
+        ids,
         latencyMs,
-        ranker: 'shop order',
-        note: 'rank() did not return the same items',
-      });
+        sdkLoaded() ? 'no model ready: the SDK kept it' : 'SDK not loaded',
+      );
     return remember(list, {
       order,
       scored: new Map(result.map((r) => [r.id, r])),
@@ -165,13 +209,7 @@ export async function rank(ids: string[], list: string): Promise<RankOutcome> {
       ranker: 'hearth',
     });
   } catch (err) {
-    return remember(list, {
-      order: ids,
-      scored: new Map(),
-      latencyMs: performance.now() - started,
-      ranker: 'shop order',
-      note: `rank() failed: ${String(err)}`,
-    });
+    return shopOrder(list, ids, performance.now() - started, `rank() failed: ${String(err)}`);
   }
 }
 
@@ -190,12 +228,17 @@ function readRanked(value: unknown): RankedItem[] {
     });
 }
 
-/** HEARTH: the SDK's status() for the debug panel; null while the SDK is not loaded. */
+/** A promise that settles within `ms`, or `fallback`: the snippet's stubs only settle once the SDK loads. */
+function within<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  return Promise.race([p, new Promise<T>((resolve) => window.setTimeout(() => resolve(fallback), ms))]);
+}
+
+/** HEARTH: the SDK's status() for the debug panel; null until the SDK has loaded. */
 export async function status(): Promise<HearthStatus | null> {
   const h = api();
-  if (typeof h.status !== 'function') return null;
+  if (!sdkLoaded() || typeof h.status !== 'function') return null;
   try {
-    const s = await h.status();
+    const s = await within(Promise.resolve(h.status()), 500, null);
     return typeof s === 'object' && s !== null ? (s as HearthStatus) : null;
   } catch {
     return null;
@@ -204,28 +247,27 @@ export async function status(): Promise<HearthStatus | null> {
 
 export type Action = 'forget' | 'trainNow' | 'joinRound';
 
-/** HEARTH: debug-panel buttons. Returns false when the SDK does not offer the action (yet). */
+/** HEARTH: debug-panel buttons. False until the SDK has loaded, and for actions it does not offer. */
 export function available(action: Action): boolean {
-  return typeof api()[action] === 'function';
+  return sdkLoaded() && typeof api()[action] === 'function';
 }
 
 export async function run(action: Action): Promise<string> {
-  const fn = api()[action];
-  if (typeof fn !== 'function') return 'SDK not loaded';
+  if (!available(action)) return sdkLoaded() ? 'not offered by this SDK' : 'SDK not loaded';
   try {
-    const result = await (fn as () => Promise<unknown>).call(api());
+    const result = await (api()[action] as () => Promise<unknown>).call(api());
     return result === undefined ? 'done' : JSON.stringify(result);
   } catch (err) {
     return `failed: ${String(err)}`;
   }
 }
 
-/** HEARTH: "why this?" for a tile; null without the SDK. */
+/** HEARTH: "why this?" for a ranked product (Explanation.text); null until the SDK has loaded. */
 export async function explain(itemId: string): Promise<string | null> {
   const h = api();
-  if (typeof h.explain !== 'function') return null;
+  if (!sdkLoaded() || typeof h.explain !== 'function') return null;
   try {
-    const e = (await h.explain(itemId)) as { text?: unknown } | null;
+    const e = (await within(h.explain(itemId), 2000, null)) as { text?: unknown } | null;
     return typeof e?.text === 'string' ? e.text : null;
   } catch {
     return null;

@@ -125,6 +125,8 @@ function route(): void {
   if (parts.length > 0 && h1) title = `${h1} · Hearth Market`;
   document.title = title;
   view.replaceChildren(page);
+  // The product view (and its dwell) goes to Hearth from the router: see hearth.productShown.
+  hearth.productShown(parts[0] === 'p' && parts[1] && page.querySelector('[data-product]') ? parts[1] : null);
   const input = app.querySelector<HTMLInputElement>('[data-search] input')!;
   input.value = parts[0] === 'search' ? (params.get('q') ?? '') : '';
   for (const a of app.querySelectorAll<HTMLElement>('[data-dept]'))

@@ -196,7 +196,7 @@ export function productPage(id: string): HTMLElement {
       ...(c ? [{ href: `#/c/${encodeURIComponent(c.id)}`, text: c.name }] : []),
       { text: p.name },
     ])}
-    <div class="product-main" data-hearth-item="${escapeHtml(p.id)}" data-hearth-page="product" data-hearth-category="${escapeHtml(p.category)}">
+    <div class="product-main" data-product="${escapeHtml(p.id)}">
       <div class="product-gallery">${productImage(p.image, p.name)}</div>
       <div class="product-info">
         ${p.brand ? `<a class="product-brand" href="#/search?q=${encodeURIComponent(p.brand)}">${escapeHtml(brandName(p.brand))}</a>` : ''}

@@ -87,17 +87,20 @@ export function renderList(products: Product[], listName: string, options: ListO
   paint();
 
   const shopIds = order;
+  let retried = false;
   const rank = () =>
     hearth.rank(shopIds, listName).then((outcome) => {
       order = outcome.order;
       scored = outcome.scored;
       wrap.dataset['ranker'] = outcome.ranker;
       paint();
-      // Rendered before the SDK arrived: rank again when it has, if the shopper is still looking.
-      if (!hearth.sdkLoaded())
-        hearth.whenLoaded(() => {
+      // Rendered before the SDK (or its model) was ready: rank once more when it is, if still on screen.
+      if (outcome.ranker !== 'hearth' && !retried) {
+        retried = true;
+        hearth.whenReady(() => {
           if (wrap.isConnected) void rank();
         });
+      }
     });
   if (options.personalize !== false && products.length > 1) {
     void rank();

@@ -96,8 +96,10 @@ describe('demo shop in Chromium', () => {
     const first = (await tileIds(page))[0]!;
     const name = catalog.products.find((p) => p.id === first)!.name;
     await page.click(`.tile[data-hearth-item="${first}"] .tile-name`);
-    await page.waitForSelector(`.product-main[data-hearth-item="${first}"]`);
+    await page.waitForSelector(`.product-main[data-product="${first}"]`);
     expect(await page.textContent('.product-info h1')).toBe(name);
+    expect(await queued(page)).toContainEqual(['track', { type: 'view', item: first }]);
+    await page.waitForTimeout(1000); // long enough on the page for a 'dwell' when the shopper leaves
     expect((await tileIds(page)).length).toBeGreaterThan(0); // "more like this" lists
     await page.screenshot({ path: join(shots, 'product.png') });
 
@@ -118,6 +120,11 @@ describe('demo shop in Chromium', () => {
     expect(hits.length).toBeGreaterThan(10);
     for (const id of hits) expect(catalog.products.find((p) => p.id === id)?.brand).toBe('samsung');
     expect(await queued(page)).toContainEqual(['track', { type: 'search', query: 'samsung' }]);
+    const dwell = (await queued(page)).find(
+      (c) => c[0] === 'track' && (c[1] as { type: string }).type === 'dwell',
+    )?.[1] as { item: string; ms: number } | undefined;
+    expect(dwell?.item).toBe(first);
+    expect(dwell?.ms).toBeGreaterThanOrEqual(1000);
     await page.waitForTimeout(300); // the drawer's slide-out
     await page.screenshot({ path: join(shots, 'search.png') });
 
@@ -163,9 +170,12 @@ describe('demo shop in Chromium', () => {
     await page.addInitScript(() => {
       const q: unknown[] = [];
       (window as unknown as { hearth: unknown }).hearth = Object.assign(q, {
+        loaded: true,
         mode: 'reverse',
         rank(items: string[]) {
           if (this.mode === 'throw') return Promise.reject(new Error('worker died'));
+          if (this.mode === 'original')
+            return Promise.resolve(items.map((id) => ({ id, score: 0, reason: 'original' })));
           if (this.mode === 'drop')
             return Promise.resolve(items.slice(1).map((id) => ({ id, score: 1, reason: '' })));
           return Promise.resolve(
@@ -212,6 +222,8 @@ describe('demo shop in Chromium', () => {
     expect((await tileIds(late))[0]).toBe(shopOrder[0]);
     await late.evaluate(() => {
       Object.assign((window as unknown as { hearth: object }).hearth, {
+        loaded: true,
+        status: () => ({ initialized: true, backend: 'wasm', consent: 'granted' }),
         rank: (items: string[]) =>
           Promise.resolve([...items].reverse().map((id) => ({ id, score: 0, reason: '' }))),
       });
@@ -220,7 +232,7 @@ describe('demo shop in Chromium', () => {
     expect((await tileIds(late))[0]).toBe(shopOrder.at(-1));
     await late.close();
 
-    for (const mode of ['throw', 'drop']) {
+    for (const mode of ['throw', 'drop', 'original']) {
       await page.evaluate((m) => {
         (window as unknown as { hearth: { mode: string } }).hearth.mode = m;
       }, mode);
