@@ -91,6 +91,39 @@ describe('privacy CLI', () => {
     }
   });
 
+  it('--orders restricts the Rényi orders searched', () => {
+    const { code, stdout } = cli(
+      'epsilon',
+      '--q',
+      '0.01',
+      '--z',
+      '1',
+      '--rounds',
+      '100',
+      '--delta',
+      '1e-5',
+      '--orders',
+      '2,4,8',
+    );
+    expect(code).toBe(0);
+    expect([2, 4, 8]).toContain(JSON.parse(stdout).order);
+    const bad = cli(
+      'epsilon',
+      '--q',
+      '0.01',
+      '--z',
+      '1',
+      '--rounds',
+      '100',
+      '--delta',
+      '1e-5',
+      '--orders',
+      '1,2',
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--orders: expected comma-separated numbers > 1/);
+  });
+
   it('--help prints usage and exits 0', () => {
     const { code, stdout } = cli('--help');
     expect(code).toBe(0);
