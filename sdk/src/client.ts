@@ -80,6 +80,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   let started: WorkerStarted = { backend: 'none', messages: [] };
   let ready: Promise<void> = Promise.resolve();
   let writes: StoredEvent[] = [];
+  let tensors: number | undefined;
 
   const status = (): Status => {
     const s: Status = {
@@ -94,6 +95,8 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
     };
     if (config) s.siteKey = config.siteKey;
     if (started.modelVersion) s.modelVersion = started.modelVersion;
+    if (started.modelCached !== undefined) s.modelCached = started.modelCached;
+    if (tensors !== undefined) s.tensors = tensors;
     return s;
   };
 
@@ -202,10 +205,11 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
           shopWeight: config?.shopWeight ?? 0.2,
         });
       });
-      const ranked = await within(work, timeout, null);
-      // Only a complete permutation of the input is trusted; anything else is the original order.
-      if (!ranked || ranked.length !== ids.length) return fallback;
-      return ranked;
+      const reply = await within(work, timeout, null);
+      // Only a complete answer for the input is trusted; anything else is the original order.
+      if (!reply || reply.items.length !== ids.length) return fallback;
+      tensors = reply.tensors;
+      return reply.items;
     } catch (e) {
       debug(`rank() failed (${describe(e)})`);
       return originalOrder(ids);

@@ -20,6 +20,8 @@ export interface WorkerStart {
 export interface WorkerStarted {
   backend: Backend | 'none';
   modelVersion?: string;
+  /** True when the weights came from the IndexedDB cache (checksum matched), not the network. */
+  modelCached?: boolean;
   /** Debug messages the worker produced while starting (backends skipped, model failures). */
   messages: string[];
 }
@@ -41,10 +43,16 @@ export interface ExplainRequest {
   utcOffsetMin: number;
 }
 
+export interface RankReply {
+  items: RankedItem[];
+  /** Live TensorFlow.js tensors after the call: constant across calls, or something leaks. */
+  tensors: number;
+}
+
 export interface WorkerApi {
   start(s: WorkerStart): Promise<WorkerStarted>;
   /** Null when the worker has no model to rank with. */
-  rank(r: RankRequest): Promise<RankedItem[] | null>;
+  rank(r: RankRequest): Promise<RankReply | null>;
   explain(r: ExplainRequest): Promise<Explanation | null>;
   setPersist(persist: boolean): Promise<void>;
 }

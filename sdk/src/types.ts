@@ -74,6 +74,10 @@ export interface Status {
   /** The backend ranking runs on, or 'none' when the shop's order is used. */
   backend: Backend | 'none';
   modelVersion?: string;
+  /** True when the model came from the IndexedDB cache rather than the network. */
+  modelCached?: boolean;
+  /** Live TensorFlow.js tensors in the worker after the last model rank() (growth = a leak). */
+  tensors?: number;
   consent: ConsentState;
   /** True when the browser sends Global Privacy Control: nothing will leave the device. */
   gpc: boolean;

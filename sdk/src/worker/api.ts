@@ -1,9 +1,17 @@
 // What the worker does for the page: start (backend, model), rank, explain. It keeps no shopper state
 // of its own: each call brings the history, so a track() on the page changes the very next rank().
 import type { Interaction } from '@hearth/models';
-import type { ExplainRequest, RankRequest, WorkerApi, WorkerStart, WorkerStarted } from '../protocol';
+import * as tf from '@tensorflow/tfjs';
+import type {
+  ExplainRequest,
+  RankReply,
+  RankRequest,
+  WorkerApi,
+  WorkerStart,
+  WorkerStarted,
+} from '../protocol';
 import { Store } from '../storage';
-import type { Backend, Explanation, RankedItem } from '../types';
+import type { Backend, Explanation } from '../types';
 import { chooseBackend } from './backend';
 import { blend } from './blend';
 import { buildFeatures } from './features';
@@ -68,10 +76,15 @@ export function createWorkerApi(): WorkerApi {
       messages.push(message('model could not be loaded; ranking in the shop order', e));
       return { backend: 'none', messages };
     }
-    return { backend: choice.backend as Backend, modelVersion: model.version, messages };
+    return {
+      backend: choice.backend as Backend,
+      modelVersion: model.version,
+      modelCached: model.fromCache,
+      messages,
+    };
   }
 
-  async function rank(r: RankRequest): Promise<RankedItem[] | null> {
+  async function rank(r: RankRequest): Promise<RankReply | null> {
     const m = model;
     if (!m) return null;
     const features = buildFeatures(r.history, m.catalog, r.now, r.utcOffsetMin);
@@ -86,7 +99,10 @@ export function createWorkerApi(): WorkerApi {
         if (index > 0) scores![i] = knownScores[k++]!;
       });
     }
-    return blend(r.candidates, scores, features, m.catalog, r.shopWeight);
+    return {
+      items: blend(r.candidates, scores, features, m.catalog, r.shopWeight),
+      tensors: tf.memory().numTensors,
+    };
   }
 
   async function explain(r: ExplainRequest): Promise<Explanation | null> {

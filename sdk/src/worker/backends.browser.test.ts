@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FixtureOptions, openFixture } from '../../../test/browser/fixture';
+import { type FixtureOptions, fixtureHtml, openFixture } from '../../../test/browser/fixture';
 import { buildSdkForTests, launchBrowser, startServer, type TestServer } from '../../../test/browser/harness';
 import { makeTestModel, serveModel, type TestModel } from '../../../test/browser/test-model';
 import type { Backend } from '../types';
@@ -105,5 +105,92 @@ describe('real-time personalisation', () => {
     expect(model.categoryOf(after[0]!.id)).toBe(3);
     const explanation = await page.evaluate((id) => window.hearth.explain(id), after[0]!.id);
     expect(explanation.text).toContain('Perfume');
+  });
+});
+
+describe('model lifecycle', () => {
+  it('caches the model in IndexedDB by checksum: a reload downloads no weights; a new version replaces it', async () => {
+    const ctx = await browser.newContext();
+    const weightsRequests = () => server.requests.filter((r) => r === '/cached/weights.bin').length;
+    const v1 = serveModel(server, model, '/cached/');
+    const first = await open({ config: { siteKey: 'cache', modelUrl: v1 } }, ctx);
+    expect(await first.evaluate(() => window.hearth.status())).toMatchObject({
+      modelCached: false,
+      modelVersion: 'test-1',
+    });
+    expect(weightsRequests()).toBe(1);
+    await first.close();
+    const second = await open({ config: { siteKey: 'cache', modelUrl: v1 } }, ctx);
+    expect(await second.evaluate(() => window.hearth.status())).toMatchObject({
+      modelCached: true,
+      modelVersion: 'test-1',
+    });
+    expect(weightsRequests()).toBe(1);
+    // The server publishes another version under the same URL: the manifest's checksum differs.
+    const next = await makeTestModel({ seed: 8, version: 'test-2' });
+    serveModel(server, next, '/cached/');
+    const third = await open({ config: { siteKey: 'cache', modelUrl: v1 } }, ctx);
+    expect(await third.evaluate(() => window.hearth.status())).toMatchObject({
+      modelCached: false,
+      modelVersion: 'test-2',
+    });
+    expect(weightsRequests()).toBe(2);
+    await ctx.close();
+  });
+
+  it('rank() resolves at once with the shop order while the model loads, then with the model', async () => {
+    server.route('/slow/manifest.json', async () => {
+      await new Promise((done) => setTimeout(done, 1500));
+      return { body: model.manifest, type: 'application/json' };
+    });
+    server.route('/slow/weights.bin', { body: model.weights });
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(
+      server.page(
+        fixtureHtml({
+          sdkOrigin: server.origin,
+          sdkDir,
+          config: { siteKey: 'slow', modelUrl: `${server.origin}/slow/manifest.json` },
+        }),
+      ),
+    );
+    const early = await page.evaluate(async () => {
+      window.hearth.track({ type: 'click', item: 'p3' });
+      const t = performance.now();
+      const ranked = await window.hearth.rank(['p1', 'p2', 'p3'], { timeoutMs: 100 });
+      return { ranked, ms: performance.now() - t };
+    });
+    expect(early.ranked.map((r) => r.reason)).toEqual(['original', 'original', 'original']);
+    expect(early.ms).toBeLessThan(1000);
+    await page.evaluate(() => window.__ready);
+    const later = await page.evaluate(() => window.hearth.rank(['p1', 'p2', 'p3']));
+    expect(later.every((r) => r.reason !== 'original')).toBe(true);
+    await ctx.close();
+  });
+
+  it('a track() changes the very next rank(), and no tensors leak across many calls', async () => {
+    const page = await open({ config: { siteKey: 'realtime', modelUrl, autoCapture: false } });
+    const r = await page.evaluate(
+      async (ids) => {
+        window.hearth.track({ type: 'view', item: 'p1' });
+        const before = await window.hearth.rank(ids);
+        window.hearth.track({ type: 'add_to_cart', item: 'p2' });
+        const after = await window.hearth.rank(ids);
+        const tensors: number[] = [];
+        for (let i = 0; i < 40; i++) {
+          window.hearth.track({ type: 'view', item: ids[i % ids.length]! });
+          await window.hearth.rank(ids.slice(0, 5 + (i % 20)));
+          tensors.push(window.hearth.status().tensors ?? -1);
+        }
+        return { before, after, tensors };
+      },
+      model.itemIds.slice(0, 30),
+    );
+    const score = (list: { id: string; modelScore?: number }[], id: string) =>
+      list.find((x) => x.id === id)?.modelScore;
+    expect(score(r.after, 'p10')).not.toBeCloseTo(score(r.before, 'p10')!, 4);
+    expect(r.tensors[0]).toBeGreaterThan(0);
+    expect(new Set(r.tensors.slice(5)).size).toBe(1);
   });
 });
