@@ -87,6 +87,16 @@ describe('privacy ledger', () => {
     expect(full.epsilon).toBeGreaterThan(0);
   });
 
+  it('charges and reloads a long ledger: 2,000 rounds alternating between two (q, z) pairs', () => {
+    let ledger = createLedger({ delta: 1e-6, epsilonBudget: 1e6 });
+    for (let k = 0; k < 2000; k++)
+      ledger = chargeRound(ledger, { samplingRate: [0.01, 0.02][k % 2]!, noiseMultiplier: 1.1 });
+    const expected = computeEpsilon({ samplingRate: 0.01, noiseMultiplier: 1.1, rounds: 1000, delta: 1e-6 });
+    // Half the rounds at q = 0.01 alone already cost this much; the other half add to it.
+    expect(spentEpsilon(ledger).epsilon).toBeGreaterThan(expected.epsilon);
+    expect(ledgerFromJson(JSON.stringify(ledgerToJson(ledger)))).toEqual(ledger);
+  });
+
   it('round-trips through JSON and keeps charging from where it was', () => {
     let ledger = createLedger({ ...config, orders: [2, 4.5, 8, 16, 32] });
     ledger = chargeRound(ledger, { samplingRate: 0.02, noiseMultiplier: 1.3, label: 'round-1' });

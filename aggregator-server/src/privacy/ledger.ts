@@ -101,8 +101,28 @@ export function chargeRound(ledger: PrivacyLedger, charge: RoundCharge): Privacy
 function addRdp(ledger: PrivacyLedger, charge: RoundCharge): number[] {
   if (charge.label !== undefined && typeof charge.label !== 'string')
     throw new RangeError('label: expected a string');
-  const round = rdpSubsampledGaussian(charge.samplingRate, charge.noiseMultiplier, ledger.orders);
+  const round = rdpCurve(charge.samplingRate, charge.noiseMultiplier, ledger.orders);
   return ledger.rdp.map((r, k) => r + round[k]!);
+}
+
+// One RDP curve costs milliseconds (154 orders, series at the fractional ones), and a server replaying
+// its ledger charges the same few (q, z) pairs over and over, so curves are memoised. The cache is
+// bounded and the function deterministic, so the module stays pure in effect.
+const CURVE_CACHE_SIZE = 256;
+const curveCache = new Map<string, readonly number[]>();
+
+function rdpCurve(
+  samplingRate: number,
+  noiseMultiplier: number,
+  orders: readonly number[],
+): readonly number[] {
+  const key = `${samplingRate}/${noiseMultiplier}/${orders.join(',')}`;
+  const cached = curveCache.get(key);
+  if (cached) return cached;
+  const curve = Object.freeze(rdpSubsampledGaussian(samplingRate, noiseMultiplier, orders));
+  if (curveCache.size >= CURVE_CACHE_SIZE) curveCache.delete(curveCache.keys().next().value!);
+  curveCache.set(key, curve);
+  return curve;
 }
 
 const ledgerJson = z.strictObject({
@@ -149,24 +169,18 @@ export function ledgerFromJson(input: unknown): PrivacyLedger {
     throw new RangeError(`ledger.${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   const json = parsed.data;
-  // Rounds with the same (q, z), the common case, share one RDP curve.
   const empty = createLedger(json);
   let rdp = [...empty.rdp];
   const rounds: LedgerRound[] = [];
-  const curves = new Map<string, number[]>();
   json.rounds.forEach((recorded, k) => {
     const field = `ledger.rounds.${k}`;
     if (recorded.round !== k + 1)
       throw new RangeError(`${field}.round: expected ${k + 1}, got ${recorded.round}`);
-    const key = `${recorded.samplingRate}/${recorded.noiseMultiplier}`;
-    let curve = curves.get(key);
-    if (!curve) {
-      try {
-        curve = rdpSubsampledGaussian(recorded.samplingRate, recorded.noiseMultiplier, empty.orders);
-      } catch (error) {
-        throw new RangeError(`${field}.${(error as Error).message}`);
-      }
-      curves.set(key, curve);
+    let curve: readonly number[];
+    try {
+      curve = rdpCurve(recorded.samplingRate, recorded.noiseMultiplier, empty.orders);
+    } catch (error) {
+      throw new RangeError(`${field}.${(error as Error).message}`);
     }
     rdp = rdp.map((r, i) => r + curve[i]!);
     const after = epsilonFromRdp(empty.orders, rdp, empty.delta);
