@@ -58,7 +58,13 @@ export function home(): HTMLElement {
     for (const p of out) seen.add(p.id);
     return out;
   };
-  page.append(section('Popular right now', renderList(fresh(acrossDepartments()), 'home-popular')));
+  // The shelf where personalization shows most: Hearth picks 12 of a wide pool (the best of every
+  // department); without it, the pool's shop order is the shop's "popular" shelf.
+  const pool = acrossDepartments(8);
+  for (const p of pool.slice(0, 12)) seen.add(p.id);
+  page.append(
+    section('Recommended for you', renderList(pool, 'home-recommended', { pageSize: 12, showMore: false })),
+  );
   if (gifts) {
     const under10 = inDepartment(gifts).filter((p) => p.price < 10);
     page.append(
@@ -81,12 +87,11 @@ export function home(): HTMLElement {
   return page;
 }
 
-/** The shop's own "popular" shelf: the most popular product of each department in turn. */
-function acrossDepartments(): Product[] {
-  const queues = catalog.departments.map(inDepartment);
+/** The most popular product of each department in turn, up to `perDepartment` from each. */
+function acrossDepartments(perDepartment: number): Product[] {
+  const queues = catalog.departments.map((d) => inDepartment(d).slice(0, perDepartment));
   const out: Product[] = [];
-  for (let i = 0; out.length < catalog.products.length && queues.some((q) => q.length > i); i++)
-    for (const q of queues) if (q[i]) out.push(q[i]!);
+  for (let i = 0; i < perDepartment; i++) for (const q of queues) if (q[i]) out.push(q[i]!);
   return out;
 }
 

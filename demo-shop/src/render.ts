@@ -8,6 +8,8 @@ import { escapeHtml, productImage } from './icons';
 export interface ListOptions {
   /** How many tiles to show before "Show more" (the whole list is still ranked). */
   pageSize?: number;
+  /** False for a shelf: it shows the first `pageSize` of its ranked candidates and no button. */
+  showMore?: boolean;
   /** False when the shopper chose an explicit sort (price): their choice beats personalization. */
   personalize?: boolean;
 }
@@ -81,7 +83,7 @@ export function renderList(products: Product[], listName: string, options: ListO
     });
     grid.replaceChildren(...visible);
     more.textContent = `Show more (${order.length - shown} more)`;
-    if (shown < order.length) wrap.append(more);
+    if (shown < order.length && options.showMore !== false) wrap.append(more);
     else more.remove();
   }
   paint();

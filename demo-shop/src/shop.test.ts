@@ -17,6 +17,8 @@ const ids = new Set(catalog.products.map((p) => p.id));
 let server: PreviewServer;
 let context: BrowserContext;
 let base = '';
+/** The home page's "Recommended for you" shelf without the SDK (first test), to compare with a ranked one. */
+let recommendedInShopOrder: string[] = [];
 const tmp = mkdtempSync(join(tmpdir(), 'hearth-shop-'));
 
 beforeAll(async () => {
@@ -78,6 +80,8 @@ describe('demo shop in Chromium', () => {
     expect(home.length).toBeGreaterThanOrEqual(24);
     expect(home.every((id) => ids.has(id))).toBe(true);
     expect(await page.locator('.dept-nav a').count()).toBe(catalog.departments.length);
+    recommendedInShopOrder = await tileIds(page, '[data-list="home-recommended"]');
+    expect(recommendedInShopOrder).toHaveLength(12);
     await page.screenshot({ path: join(shots, 'home.png'), fullPage: true });
 
     // Department, then one category of it: every tile belongs to that category.
@@ -203,6 +207,15 @@ describe('demo shop in Chromium', () => {
     expect(shown).toEqual([...shopOrder].reverse().slice(0, 48));
     expect(await page.getAttribute('.tile >> nth=0', 'data-hearth-position')).toBe('0');
     expect(await page.getAttribute('.tile >> nth=0', 'data-hearth-score')).toBe('1.000');
+
+    // The home shelf shows the top 12 of a wider pool: ranked in reverse, a different twelve.
+    await page.goto(`${base}#/`);
+    await page.waitForSelector('[data-list="home-recommended"][data-ranker="hearth"]');
+    const recommended = await tileIds(page, '[data-list="home-recommended"]');
+    expect(recommended).toHaveLength(12);
+    expect(recommended.filter((id) => recommendedInShopOrder.includes(id))).toEqual([]);
+    await page.goto(`${base}#/c/electronics.smartphone`);
+    await page.waitForSelector('.list[data-ranker="hearth"]');
 
     await page.click('.debug-toggle');
     await page.waitForSelector('[data-debug="scores"] table');
