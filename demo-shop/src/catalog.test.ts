@@ -68,6 +68,11 @@ describe('storefront catalogue helpers', () => {
     for (const p of hits) expect(p.brand === 'apple' && p.category === 'electronics.smartphone').toBe(true);
     expect(search('mug').every((p) => /mug/i.test(p.name))).toBe(true);
     expect(search('   ')).toEqual([]);
+    // "phones" finds smartphones (inside a word, plural ignored), not only the one "Telephone".
+    expect(search('phones').filter((p) => p.category === 'electronics.smartphone').length).toBeGreaterThan(
+      50,
+    );
+    expect(search('MUGS').length).toBe(search('mug').length);
   });
 
   it('orders lists most popular first', () => {

@@ -53,16 +53,23 @@ export function brandName(brand: string | null): string {
     .join('-');
 }
 
-/** Every query word must match the name, brand, category or department (prefix match, any case). */
+/**
+ * Every query word must match the name, brand, category or department: as a prefix of a word, or inside a
+ * word when it has 3+ letters ("phone" finds smartphones); a plural "s" is ignored ("mugs" finds mugs).
+ */
 export function search(query: string): Product[] {
-  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  const words = query
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => (w.length > 3 && w.endsWith('s') ? w.slice(0, -1) : w));
   if (words.length === 0) return [];
   const hits = catalog.products.filter((p) => {
     const d = departmentOf(p);
     const hay = `${p.name} ${p.brand ?? ''} ${category(p.category)?.name ?? ''} ${d?.name ?? ''}`
       .toLowerCase()
       .split(/[^a-z0-9]+/);
-    return words.every((w) => hay.some((h) => h.startsWith(w)));
+    return words.every((w) => hay.some((h) => (w.length >= 3 ? h.includes(w) : h.startsWith(w))));
   });
   return shopOrder(hits);
 }
