@@ -133,8 +133,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     ctx,
     async close() {
       clearInterval(timer);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await closed;
       await store.close();
     },
   };

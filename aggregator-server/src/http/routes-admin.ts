@@ -2,12 +2,13 @@
 // version, move the latest pointer (rollback), scheduler status.
 
 import { timingSafeEqual } from 'node:crypto';
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { ApiError } from '../api-error';
 import { checkArtifact } from '../registry/artifact-dir';
 import type { AppContext } from './context';
 import { fromZod } from './errors';
+import { jsonBody } from './read-body';
 import { describeVersion, parseId } from './routes-models';
 import { describeRound } from './routes-rounds';
 
@@ -54,7 +55,7 @@ export function adminRoutes(ctx: AppContext): Router {
       throw new ApiError(401, 'unauthorized', 'admin routes need Authorization: Bearer <admin token>');
     next();
   });
-  r.use('/v1/admin', express.json({ limit: ctx.config.limits.maxAdminBytes, type: () => true }));
+  r.use('/v1/admin', jsonBody(ctx.config.limits.maxAdminBytes));
 
   r.get('/v1/admin/status', async (_req, res) => {
     const round = await ctx.store.activeRound();

@@ -1,9 +1,10 @@
 // Operations: health, Prometheus metrics, the public privacy ledger, and the bench's discard endpoint.
 
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { spentEpsilon } from '../privacy/ledger';
 import { ledgerOf } from '../rounds/aggregate';
 import type { AppContext } from './context';
+import { rawBody } from './read-body';
 
 export function opsRoutes(ctx: AppContext): Router {
   const r = Router();
@@ -40,7 +41,7 @@ export function opsRoutes(ctx: AppContext): Router {
   });
 
   if (ctx.config.discardEndpoint) {
-    const raw = express.raw({ limit: ctx.config.limits.maxUpdateBytes, type: () => true });
+    const raw = rawBody(ctx.config.limits.maxUpdateBytes);
     r.post('/v1/discard', raw, (req, res) => {
       res.status(202).json({ bytes: Buffer.isBuffer(req.body) ? req.body.length : 0 });
     });

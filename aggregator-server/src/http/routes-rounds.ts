@@ -1,13 +1,15 @@
 // What browsers call during a round: check-in, update upload, round status.
 
 import { layoutHash } from '@hearth/models';
-import express, { Router } from 'express';
+import type express from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
 import { ApiError } from '../api-error';
 import type { RoundRecord } from '../storage/types';
 import type { AppContext } from './context';
 import { fromZod } from './errors';
 import { NewIdRateLimiter } from './rate-limit';
+import { jsonBody, rawBody } from './read-body';
 import { parseId } from './routes-models';
 
 export const CLIENT_ID = /^[A-Za-z0-9_-]{8,128}$/;
@@ -42,8 +44,8 @@ export async function describeRound(ctx: AppContext, round: RoundRecord) {
 export function roundRoutes(ctx: AppContext): Router {
   const r = Router();
   const limiter = new NewIdRateLimiter(ctx.config.limits.checkInsPerMinutePerSource);
-  const json = express.json({ limit: ctx.config.limits.maxJsonBytes, type: () => true });
-  const raw = express.raw({ limit: ctx.config.limits.maxUpdateBytes, type: () => true });
+  const json = jsonBody(ctx.config.limits.maxJsonBytes);
+  const raw = rawBody(ctx.config.limits.maxUpdateBytes);
 
   r.post('/v1/rounds/checkin', json, async (req, res) => {
     const parsed = checkInBody.safeParse(req.body);

@@ -1,0 +1,71 @@
+// Request bodies with a hard size limit (S15). express.raw / express.json answer an oversized body only
+// after reading it all off the socket (body-parser drains the request before calling next), so a client
+// announcing 1 GiB would hold the connection until it had sent 1 GiB. Here the answer comes at once: a
+// Content-Length over the limit is refused before one body byte is read, and a chunked body is refused
+// as soon as it passes the limit. Either way the 413 goes out with `Connection: close` and the socket is
+// closed after it, so nothing more is read or buffered.
+
+import type { RequestHandler, Response } from 'express';
+import { ApiError } from '../api-error';
+
+function refuse(res: Response, limit: number): ApiError {
+  res.set('Connection', 'close');
+  res.on('finish', () => res.req.socket.destroy());
+  return new ApiError(413, 'too_large', `request body is larger than the limit of ${limit} bytes`);
+}
+
+/** Reads the body into req.body as a Buffer (empty when there is none). */
+export function rawBody(limit: number): RequestHandler {
+  return (req, res, next) => {
+    const announced = req.headers['content-length'];
+    if (announced !== undefined && Number(announced) > limit) return next(refuse(res, limit));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (err?: unknown) => {
+      if (done) return;
+      done = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      if (err) return next(err);
+      req.body = Buffer.concat(chunks, size);
+      next();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.pause();
+        chunks.length = 0;
+        return finish(refuse(res, limit));
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => finish();
+    const onError = () =>
+      finish(new ApiError(400, 'aborted', 'the request body was not received completely'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  };
+}
+
+/** A JSON body within the limit, parsed into req.body (undefined when empty). */
+export function jsonBody(limit: number): RequestHandler {
+  const raw = rawBody(limit);
+  return (req, res, next) =>
+    raw(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      const buf = req.body as Buffer;
+      if (buf.length === 0) {
+        req.body = undefined;
+        return next();
+      }
+      try {
+        req.body = JSON.parse(buf.toString('utf8'));
+      } catch {
+        return next(new ApiError(400, 'bad_json', 'request body is not valid JSON'));
+      }
+      next();
+    });
+}
