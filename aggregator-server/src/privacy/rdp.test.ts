@@ -75,6 +75,20 @@ describe('rdpSubsampledGaussian', () => {
     expect(relativeError(integer!, 4 / (2 * 1.69))).toBeLessThan(1e-6);
   });
 
+  it('a fractional order whose series converges too slowly falls back to the next integer order (an upper bound)', () => {
+    // q = 0.5, σ = 1000: the series at α = 1.1 decays like i^-2.1 and is cut off.
+    const [fractional, ceiling] = rdpSubsampledGaussian(0.5, 1000, [1.1, 2]);
+    expect(fractional).toBe(ceiling);
+    // Exact for q = 0.5 at α = 2: A₂ = 1 + q²(e^(1/σ²) − 1).
+    expect(relativeError(ceiling!, Math.log1p(0.25 * Math.expm1(1e-6)))).toBeLessThan(1e-12);
+  });
+
+  it('a tiny fractional-order RDP never exceeds the next integer order (no precision-floor artefacts)', () => {
+    const [fractional, ceiling] = rdpSubsampledGaussian(1e-9, 1, [1.1, 2]);
+    expect(fractional!).toBeLessThanOrEqual(ceiling!);
+    expect(relativeError(ceiling!, Math.log1p(1e-18 * Math.expm1(1)))).toBeLessThan(1e-12);
+  });
+
   it('q = 0 costs nothing and z = 0 costs everything', () => {
     expect(rdpSubsampledGaussian(0, 1, [2, 2.5])).toEqual([0, 0]);
     expect(rdpSubsampledGaussian(0.1, 0, [2, 2.5])).toEqual([Infinity, Infinity]);
