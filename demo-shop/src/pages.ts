@@ -60,11 +60,10 @@ export function home(): HTMLElement {
   };
   // The shelf where personalization shows most: Hearth picks 12 of a wide pool (the best of every
   // department); without it, the pool's shop order is the shop's "popular" shelf.
+  const shelf = { pageSize: 12, showMore: false };
   const pool = acrossDepartments(8);
   for (const p of pool.slice(0, 12)) seen.add(p.id);
-  page.append(
-    section('Recommended for you', renderList(pool, 'home-recommended', { pageSize: 12, showMore: false })),
-  );
+  page.append(section('Recommended for you', renderList(pool, 'home-recommended', shelf)));
   if (gifts) {
     const under10 = inDepartment(gifts).filter((p) => p.price < 10);
     page.append(
@@ -219,16 +218,21 @@ export function productPage(id: string): HTMLElement {
       </div>
     </div>
   </main>`);
+  // Shelves show 12 of up to 48 candidates, so that what the shopper did can change which 12.
+  const shelf = { pageSize: 12, showMore: false };
   const same = inCategory(p.category).filter((x) => x.id !== p.id);
   if (same.length > 0)
     page.append(
-      section(`More ${c?.name ?? 'like this'}`, renderList(same.slice(0, 12), `product-similar:${p.id}`)),
+      section(
+        `More ${c?.name ?? 'like this'}`,
+        renderList(same.slice(0, 48), `product-similar:${p.id}`, shelf),
+      ),
     );
   if (d) {
     const others = inDepartment(d).filter((x) => x.category !== p.category);
     if (others.length > 0)
       page.append(
-        section(`More in ${d.name}`, renderList(others.slice(0, 12), `product-department:${p.id}`)),
+        section(`More in ${d.name}`, renderList(others.slice(0, 48), `product-department:${p.id}`, shelf)),
       );
   }
   return page;
