@@ -23,7 +23,10 @@ export interface Product {
   /** USD. */
   price: number;
   source: 'rees46' | 'online-retail';
-  /** Events in the REES46 sample, or units sold in the Online Retail sample: the shop's own order. */
+  /**
+   * 0..100: percentile within its source of REES46 events or Online Retail units sold. The shop's own
+   * order sorts by it (percentiles, so neither source crowds out the other in a mixed list).
+   */
   popularity: number;
   badges: string[];
   image: ImageSpec;
