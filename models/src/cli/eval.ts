@@ -1,19 +1,21 @@
 import { SingleBar } from 'cli-progress';
-import { DatasetError, formatLineError } from '../data/line-errors';
+import { formatLineError } from '../data/line-errors';
 import { type BatchScorer, evaluate } from '../eval/evaluate';
 import { popularityScorer } from '../eval/popularity';
 import { loadDatasetWithReport } from '../node/load-dataset';
 import type { Dataset } from '../types';
 import { EVAL_USAGE, type EvalArgs, parseEvalArgs, UsageError } from './eval-args';
+import { loadModelSource } from './eval-model';
 import { evalJson, evalTable } from './eval-table';
 
 interface Source {
   title: string;
   dataset: Dataset;
   scorer: BatchScorer;
+  dispose?: () => void;
 }
 
-async function baselineSource(dataset: Dataset): Promise<Source> {
+function baselineSource(dataset: Dataset): Source {
   return { title: 'popularity baseline', dataset, scorer: popularityScorer(dataset) };
 }
 
@@ -25,9 +27,10 @@ async function run(args: EvalArgs): Promise<void> {
       `warning: ${loaded.errorCount} malformed lines dropped, first: ${formatLineError(loaded.errors[0]!)}\n`,
     );
   }
-  if (args.source.kind !== 'baseline')
-    throw new Error('--model is not available yet: no model loader is exported');
-  const source = await baselineSource(loaded.dataset);
+  const source =
+    args.source.kind === 'model'
+      ? await loadModelSource(args.source.dir, loaded.dataset, args.backend)
+      : baselineSource(loaded.dataset);
   const bar = process.stderr.isTTY
     ? new SingleBar({ stream: process.stderr, format: 'eval [{bar}] {value}/{total} users' })
     : null;
@@ -43,6 +46,7 @@ async function run(args: EvalArgs): Promise<void> {
     },
   });
   bar?.stop();
+  source.dispose?.();
   process.stdout.write(
     args.json ? `${JSON.stringify(evalJson(report))}\n` : `${evalTable(report, source.title)}\n`,
   );
@@ -65,7 +69,9 @@ async function main(argv: string[]): Promise<number> {
     await run(args);
     return 0;
   } catch (error) {
-    const known = error instanceof DatasetError || (error as Error).name === 'ArtifactError';
+    // Expected failures (bad data, artifact, config) get their message; a programming error its stack.
+    const bug = error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError;
+    const known = !bug;
     process.stderr.write(
       `eval: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`,
     );
