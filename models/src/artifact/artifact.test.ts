@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../eval/rng';
 import { decodeArtifact } from './decode';
 import { type ArtifactInput, encodeArtifact } from './encode';
-import type { Manifest } from './manifest';
+import { type Manifest, parseManifest, serializeManifest } from './manifest';
 
 const random = mulberry32(11);
 const randn = (n: number, scale = 1) => Float32Array.from({ length: n }, () => (random() * 2 - 1) * scale);
@@ -92,6 +92,14 @@ describe('artifact encode/decode', () => {
     expect(f32.weights.byteLength).toBe(256000);
     expect(f16.weights.byteLength).toBe(128000);
     expect(i8.weights.byteLength).toBe(64000 + 4000);
+  });
+
+  it('serializes the manifest readably: one line per field and per tensor, and parses back equal', async () => {
+    const { manifest } = await encoded();
+    const text = serializeManifest(manifest);
+    expect(parseManifest(JSON.parse(text))).toEqual(manifest);
+    expect(text.split('\n').length).toBe(1 + 7 + 2 + input.tensors.length + 1 + 1);
+    expect(text).toContain('  "catalog": {"itemIds":["","a","b","c"],"categoryNames":["","shoes"]}');
   });
 
   it('rejects a flipped byte in the weights (SHA-256)', async () => {

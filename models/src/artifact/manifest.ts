@@ -81,3 +81,16 @@ export function parseManifest(value: unknown): Manifest {
   );
   throw new ArtifactError(`invalid model manifest: ${issues.join('; ')}`);
 }
+
+/**
+ * manifest.json text: one line per top-level field and per tensor, so a person can read it, while the
+ * catalogue's 10,000s of item ids stay on one line instead of one line each (half the bytes).
+ */
+export function serializeManifest(manifest: Manifest): string {
+  const fields = Object.entries(manifest).map(([key, value]) =>
+    key === 'tensors'
+      ? `  "tensors": [\n${(value as unknown[]).map((t) => `    ${JSON.stringify(t)}`).join(',\n')}\n  ]`
+      : `  ${JSON.stringify(key)}: ${JSON.stringify(value)}`,
+  );
+  return `{\n${fields.join(',\n')}\n}\n`;
+}

@@ -3,7 +3,13 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type DecodedArtifact, type DecodeExpectations, decodeArtifact } from '../artifact/decode';
 import type { EncodedArtifact } from '../artifact/encode';
-import { ArtifactError, MANIFEST_FILE, parseManifest, WEIGHTS_FILE } from '../artifact/manifest';
+import {
+  ArtifactError,
+  MANIFEST_FILE,
+  parseManifest,
+  serializeManifest,
+  WEIGHTS_FILE,
+} from '../artifact/manifest';
 import { sha256Hex } from '../artifact/sha256';
 
 /** Writes bytes to `path` so that `path` is either the old file or the complete new one, never a part. */
@@ -49,10 +55,7 @@ export async function writeArtifactFiles(dir: string, artifact: EncodedArtifact)
     throw new ArtifactError('refusing to write an artifact whose manifest does not describe its weights');
   await mkdir(dir, { recursive: true });
   await writeAtomically(join(dir, WEIGHTS_FILE), artifact.weights);
-  await writeAtomically(
-    join(dir, MANIFEST_FILE),
-    new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`),
-  );
+  await writeAtomically(join(dir, MANIFEST_FILE), new TextEncoder().encode(serializeManifest(manifest)));
   await syncDirectory(dir);
 }
 
