@@ -81,6 +81,8 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   let ready: Promise<void> = Promise.resolve();
   let writes: StoredEvent[] = [];
   let tensors: number | undefined;
+  let lastRank: Status['lastRank'];
+  let workerReadyMs = 0;
 
   const status = (): Status => {
     const s: Status = {
@@ -97,6 +99,8 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
     if (started.modelVersion) s.modelVersion = started.modelVersion;
     if (started.modelCached !== undefined) s.modelCached = started.modelCached;
     if (tensors !== undefined) s.tensors = tensors;
+    if (lastRank) s.lastRank = lastRank;
+    if (started.timings) s.startup = { workerMs: workerReadyMs, ...started.timings };
     return s;
   };
 
@@ -138,11 +142,13 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
     if (!assets)
       return void debug('no assetsUrl and the script location is unknown; ranking in the shop order');
     const base = new URL(assets.endsWith('/') ? assets : `${assets}/`, location.href).href;
+    const t0 = performance.now();
     const connected = await connectWorker(
       workerSources(new URL('hearth-worker.js', base).href, c.workerUrl),
       WORKER_START_MS,
     );
     if (!connected) return;
+    workerReadyMs = performance.now() - t0;
     api = connected.api as unknown as WorkerApi;
     const s: Parameters<WorkerApi['start']>[0] = {
       siteKey: c.siteKey,
@@ -195,6 +201,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       const fallback = originalOrder(ids);
       if (!config || ids.length === 0) return fallback;
       const timeout = typeof context?.timeoutMs === 'number' ? context.timeoutMs : config.rankTimeoutMs;
+      const t0 = performance.now();
       const work = ready.then(async () => {
         if (!api) return null;
         return api.rank({
@@ -209,6 +216,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       // Only a complete answer for the input is trusted; anything else is the original order.
       if (!reply || reply.items.length !== ids.length) return fallback;
       tensors = reply.tensors;
+      lastRank = { totalMs: performance.now() - t0, workerMs: reply.workerMs };
       return reply.items;
     } catch (e) {
       debug(`rank() failed (${describe(e)})`);

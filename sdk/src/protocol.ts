@@ -22,6 +22,8 @@ export interface WorkerStarted {
   modelVersion?: string;
   /** True when the weights came from the IndexedDB cache (checksum matched), not the network. */
   modelCached?: boolean;
+  /** Start-up phases in ms from the start call: backend ready, model built (overlaps), warm-up. */
+  timings?: { backendMs: number; modelMs: number; warmUpMs: number };
   /** Debug messages the worker produced while starting (backends skipped, model failures). */
   messages: string[];
 }
@@ -47,6 +49,8 @@ export interface RankReply {
   items: RankedItem[];
   /** Live TensorFlow.js tensors after the call: constant across calls, or something leaks. */
   tensors: number;
+  /** Time spent in the worker (features, forward pass, blend). */
+  workerMs: number;
 }
 
 export interface WorkerApi {

@@ -78,6 +78,10 @@ export interface Status {
   modelCached?: boolean;
   /** Live TensorFlow.js tensors in the worker after the last model rank() (growth = a leak). */
   tensors?: number;
+  /** The last model rank(): total ms as the page saw it, and the part spent in the worker. */
+  lastRank?: { totalMs: number; workerMs: number };
+  /** Start-up phases (ms): worker reachable, backend ready, model built, warm-up done. */
+  startup?: { workerMs: number; backendMs: number; modelMs: number; warmUpMs: number };
   consent: ConsentState;
   /** True when the browser sends Global Privacy Control: nothing will leave the device. */
   gpc: boolean;

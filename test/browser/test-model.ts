@@ -9,8 +9,10 @@ import {
   ITEM_EMBEDDING,
   initWeights,
   MANIFEST_FILE,
+  type ModelConfig,
   parseModelConfig,
   Recommender,
+  type TableDtype,
   WEIGHTS_FILE,
 } from '@hearth/models';
 import * as tf from '@tensorflow/tfjs';
@@ -34,18 +36,27 @@ export interface TestModel {
   ): Promise<number[]>;
 }
 
-export async function makeTestModel(
-  options: { numItems?: number; seed?: number; version?: string } = {},
-): Promise<TestModel> {
+export interface TestModelOptions {
+  numItems?: number;
+  seed?: number;
+  version?: string;
+  /** Architecture overrides (default: a tiny network, maxLen 20, d 16, one block). */
+  architecture?: Partial<ModelConfig>;
+  /** Storage of the item tables (default float32 for exact comparisons; float16 as shipped). */
+  tableDtype?: TableDtype;
+}
+
+export async function makeTestModel(options: TestModelOptions = {}): Promise<TestModel> {
   const numItems = options.numItems ?? 60;
   const config = parseModelConfig({
     ...DEFAULT_MODEL_CONFIG,
-    numItems,
     maxLen: 20,
     dim: 16,
     numBlocks: 1,
     ffnDim: 32,
     dropout: 0,
+    ...options.architecture,
+    numItems,
     numCategories: CATEGORY_NAMES.length,
     numBrands: 3,
   });
@@ -62,7 +73,7 @@ export async function makeTestModel(
     weights,
     { itemIds, categoryNames: CATEGORY_NAMES, brandNames: ['', 'Acme', 'Zenith'] },
     {
-      tableDtype: 'float32',
+      tableDtype: options.tableDtype ?? 'float32',
       metadata: { version: options.version ?? 'test-1' },
     },
   );

@@ -15,7 +15,7 @@ import type { Backend, Explanation } from '../types';
 import { chooseBackend } from './backend';
 import { blend } from './blend';
 import { buildFeatures } from './features';
-import { type LoadedModel, loadModel } from './model';
+import { buildModel, fetchArtifact, type LoadedModel } from './model';
 
 /**
  * Candidate lists are padded to these lengths so the scoring graph sees few distinct shapes: WebGPU
@@ -58,35 +58,46 @@ export function createWorkerApi(): WorkerApi {
     maxAgeMs = s.maxEventAgeDays * 86_400_000;
     store = s.persist ? openStore() : null;
     if (!s.modelUrl) return { backend: 'none', messages };
+    const t0 = performance.now();
+    // Download and verify while the backend initialises; tensors are built once it is chosen.
+    const fetching = fetchArtifact(s.modelUrl, store);
+    fetching.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
     const choice = await chooseBackend(s.backends, s.assetsUrl);
+    const backendMs = performance.now() - t0;
     for (const skipped of choice?.skipped ?? []) messages.push(`backend ${skipped}`);
     if (!choice) {
       messages.push('no backend usable; ranking in the shop order');
       return { backend: 'none', messages };
     }
     try {
-      model = await loadModel(s.modelUrl, store);
-      // Compile the common shapes now, so the first real rank() does not stall (WebGPU shaders).
+      model = buildModel(await fetching);
+      const modelMs = performance.now() - t0;
+      // Compile the shapes rank() will use now, so the first real call does not stall: WebGPU compiles
+      // a shader per shape (seconds); wasm and cpu need one pass to settle.
       const history: Interaction[] = [{ item: 1, action: 'view' }];
-      for (const n of CANDIDATE_BUCKETS.slice(0, 2))
-        await scorePadded(model, history, new Array<number>(n).fill(1));
+      const buckets =
+        choice.backend === 'webgpu' ? CANDIDATE_BUCKETS.slice(0, 3) : CANDIDATE_BUCKETS.slice(0, 1);
+      for (const n of buckets) await scorePadded(model, history, new Array<number>(n).fill(1));
+      const timings = { backendMs, modelMs, warmUpMs: performance.now() - t0 - modelMs };
+      return {
+        backend: choice.backend as Backend,
+        modelVersion: model.version,
+        modelCached: model.fromCache,
+        timings,
+        messages,
+      };
     } catch (e) {
       model?.recommender.dispose();
       model = null;
       messages.push(message('model could not be loaded; ranking in the shop order', e));
       return { backend: 'none', messages };
     }
-    return {
-      backend: choice.backend as Backend,
-      modelVersion: model.version,
-      modelCached: model.fromCache,
-      messages,
-    };
   }
 
   async function rank(r: RankRequest): Promise<RankReply | null> {
     const m = model;
     if (!m) return null;
+    const t0 = performance.now();
     const features = buildFeatures(r.history, m.catalog, r.now, r.utcOffsetMin);
     const indices = r.candidates.map((id) => m.catalog.index.get(id) ?? 0);
     const known = indices.filter((i) => i > 0);
@@ -99,10 +110,8 @@ export function createWorkerApi(): WorkerApi {
         if (index > 0) scores![i] = knownScores[k++]!;
       });
     }
-    return {
-      items: blend(r.candidates, scores, features, m.catalog, r.shopWeight),
-      tensors: tf.memory().numTensors,
-    };
+    const items = blend(r.candidates, scores, features, m.catalog, r.shopWeight);
+    return { items, tensors: tf.memory().numTensors, workerMs: performance.now() - t0 };
   }
 
   async function explain(r: ExplainRequest): Promise<Explanation | null> {

@@ -2,6 +2,7 @@
 // when the cached checksum matches the manifest and from the network otherwise. decodeArtifact checks
 // the SHA-256 before any tensor is built, so a corrupted or mixed-up download is never ranked with.
 import {
+  type DecodedArtifact,
   decodeArtifact,
   expectedShapes,
   ITEM_BRAND,
@@ -37,7 +38,17 @@ export function versionOf(manifest: Manifest): string {
   return typeof v === 'string' || typeof v === 'number' ? String(v) : manifest.weightsSha256.slice(0, 12);
 }
 
-export async function loadModel(manifestUrl: string, store: Store | null): Promise<LoadedModel> {
+export interface FetchedArtifact {
+  manifest: Manifest;
+  decoded: DecodedArtifact;
+  fromCache: boolean;
+}
+
+/**
+ * Gets and verifies the artifact: plain JavaScript and I/O, no tensors, so it runs while a backend is
+ * still initialising (wasm compiles in parallel with the download).
+ */
+export async function fetchArtifact(manifestUrl: string, store: Store | null): Promise<FetchedArtifact> {
   const cached = await store?.getModel(manifestUrl);
   let manifestText: string;
   try {
@@ -57,6 +68,7 @@ export async function loadModel(manifestUrl: string, store: Store | null): Promi
     const url = new URL(WEIGHTS_FILE, manifestUrl).href;
     weights = await (await fetchOk(url, { credentials: 'omit' })).arrayBuffer();
   }
+  // Verifies size and SHA-256 against the manifest before anything else reads the bytes.
   const shapes = expectedShapes(parseModelConfig(manifest.architecture));
   const decoded = await decodeArtifact(manifest, new Uint8Array(weights), { shapes });
   if (!fromCache && store)
@@ -68,6 +80,11 @@ export async function loadModel(manifestUrl: string, store: Store | null): Promi
       weights,
       savedAt: Date.now(),
     });
+  return { manifest, decoded, fromCache };
+}
+
+/** Builds the network on the current backend. */
+export function buildModel({ manifest, decoded, fromCache }: FetchedArtifact): LoadedModel {
   const recommender = recommenderFromArtifact(decoded);
   const ids = manifest.catalog.itemIds;
   const catalog: Catalog = {

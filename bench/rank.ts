@@ -1,0 +1,285 @@
+// rank() in headless Chromium, per backend: latency p50/p95 for 20, 100 and 500 candidates with a
+// 50-event history, next to the model's bare forward pass (Recommender.scoreCandidates) in the same
+// page; the longest main-thread task while the SDK starts and ranks (PerformanceObserver 'longtask',
+// which reports tasks of 50 ms and more); and the time from init() to the first model-ranked result,
+// cold (fresh profile) and warm (model in IndexedDB, SDK files in the HTTP cache).
+// The model has the shipped architecture (d 64, 2 blocks, 50 positions) over a 12,101-item catalogue
+// (Amazon Beauty's size), random weights with float16 item tables: latency does not depend on values.
+// Writes bench/results/rank.json and prints a table. `npm run bench:rank [-- --iterations 50]`
+
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+import { fixtureHtml } from '../test/browser/fixture';
+import { buildSdkForTests, launchBrowser, startServer } from '../test/browser/harness';
+import { makeTestModel, serveModel } from '../test/browser/test-model';
+import '../test/browser/page-globals';
+
+const { values } = parseArgs({
+  options: {
+    iterations: { type: 'string', default: '50' },
+    backends: { type: 'string', default: 'wasm,cpu,webgpu' },
+    sizes: { type: 'string', default: '20,100,500' },
+  },
+});
+const iterations = Number(values.iterations);
+if (!Number.isInteger(iterations) || iterations < 5) throw new Error('--iterations: an integer >= 5');
+const backends = values.backends.split(',') as ('wasm' | 'cpu' | 'webgpu')[];
+const sizes = values.sizes.split(',').map(Number);
+const root = join(import.meta.dirname, '..');
+const NUM_ITEMS = 12_101;
+const HISTORY = 50;
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
+};
+
+// The bare forward pass: the model core with the same TensorFlow.js build as the worker, in the page.
+async function bareBundle(): Promise<string> {
+  const out = await build({
+    stdin: {
+      contents: `
+        import { decodeArtifact, expectedShapes, parseManifest, parseModelConfig, recommenderFromArtifact } from '@hearth/models';
+        import * as tf from '@tensorflow/tfjs';
+        import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+        import '@tensorflow/tfjs-backend-webgpu';
+        let rec;
+        window.bare = {
+          async load(manifestUrl, backend, wasmBase) {
+            setWasmPaths(wasmBase);
+            tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+            if (!(await tf.setBackend(backend))) throw new Error('no backend ' + backend);
+            const manifest = parseManifest(await (await fetch(manifestUrl)).json());
+            const weights = new Uint8Array(await (await fetch(new URL('weights.bin', manifestUrl))).arrayBuffer());
+            const shapes = expectedShapes(parseModelConfig(manifest.architecture));
+            rec = recommenderFromArtifact(await decodeArtifact(manifest, weights, { shapes }));
+          },
+          async time(history, candidates) {
+            const t = performance.now();
+            await rec.scoreCandidates(history, candidates);
+            return performance.now() - t;
+          },
+        };`,
+      resolveDir: root,
+      loader: 'ts',
+    },
+    bundle: true,
+    minify: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    logLevel: 'error',
+    alias: { '@tensorflow/tfjs': join(root, 'sdk/src/worker/tf.ts') },
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  return out.outputFiles[0]!.text;
+}
+
+const LONGTASKS = `<script>
+  window.__longtasks = [];
+  try {
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longtasks.push(e.duration); })
+      .observe({ type: 'longtask', buffered: true });
+  } catch {}
+</script>`;
+
+type Row = Record<string, string | number>;
+
+async function main() {
+  console.log('building the SDK and a 12,101-item model...');
+  const [sdkDir, model, bare] = await Promise.all([
+    buildSdkForTests(),
+    makeTestModel({
+      numItems: NUM_ITEMS,
+      architecture: { maxLen: 50, dim: 64, numBlocks: 2, ffnDim: 64 },
+      tableDtype: 'float16',
+    }),
+    bareBundle(),
+  ]);
+  const server = await startServer({ sdkDir });
+  server.headers('/sdk/', { 'cache-control': 'public, max-age=3600' }); // as a CDN serves them
+  server.route('/bare.js', { body: bare, type: 'text/javascript' });
+  const modelUrl = serveModel(server, model);
+  const browser = await launchBrowser({ webgpu: true });
+  const t0 = Date.now() - 86_400_000;
+  const history = Array.from({ length: HISTORY }, (_, i) => ({
+    item: ((i * 37) % NUM_ITEMS) + 1,
+    action: (['view', 'click', 'add_to_cart'] as const)[i % 3]!,
+    timeMs: t0 + i * 90_000,
+  }));
+  const latency: Row[] = [];
+  const longest: Row[] = [];
+  const first: Row[] = [];
+
+  try {
+    for (const backend of backends) {
+      const ctx = await browser.newContext();
+      const page = await ctx.newPage();
+      const config = {
+        siteKey: `bench-${backend}`,
+        modelUrl,
+        backends: [backend],
+        autoCapture: false,
+        rankTimeoutMs: 60_000,
+      };
+      await page.goto(
+        server.page(fixtureHtml({ sdkOrigin: server.origin, sdkDir, config, head: LONGTASKS })),
+      );
+      await page.waitForFunction(() => window.hearth?.loaded === true);
+      const status = await page.evaluate(() => window.__ready);
+      if (status.backend !== backend) {
+        console.log(`${backend}: not available here (${status.messages.join('; ')})`);
+        await ctx.close();
+        continue;
+      }
+      await page.addScriptTag({ url: `${server.origin}/bare.js` });
+      await page.evaluate(
+        ([url, b, base]) =>
+          (window as unknown as { bare: { load(...a: string[]): Promise<void> } }).bare.load(url!, b!, base!),
+        [modelUrl, backend, `${server.origin}/sdk/`],
+      );
+      await page.evaluate((h) => {
+        for (const e of h) window.hearth.track({ type: e.action, item: `p${e.item}`, time: e.timeMs });
+      }, history);
+      for (const n of sizes) {
+        const candidates = Array.from({ length: n }, (_, i) => ((i * 101 + 7) % NUM_ITEMS) + 1);
+        const r = await page.evaluate(
+          async ({ n: count, candidates: c, history: h, iterations: k }) => {
+            const ids = c.map((i) => `p${i}`);
+            const interactions = h.map((e) => ({
+              item: e.item,
+              action: e.action,
+              time: Math.floor(e.timeMs / 1000),
+            }));
+            const bare = (window as unknown as { bare: { time(h: unknown, c: number[]): Promise<number> } })
+              .bare;
+            const sdk: number[] = [];
+            const pass: number[] = [];
+            for (let i = 0; i < k + 3; i++) {
+              const t = performance.now();
+              const ranked = await window.hearth.rank(ids);
+              const ms = performance.now() - t;
+              if (ranked[0]?.reason === 'original')
+                throw new Error(`rank() fell back for ${count} candidates`);
+              const b = await bare.time(interactions, c);
+              if (i >= 3) {
+                sdk.push(ms);
+                pass.push(b);
+              } // the first calls compile shapes
+            }
+            return { sdk, pass };
+          },
+          { n, candidates, history, iterations },
+        );
+        const row = {
+          backend,
+          candidates: n,
+          'rank p50 ms': +quantile(r.sdk, 0.5).toFixed(2),
+          'rank p95 ms': +quantile(r.sdk, 0.95).toFixed(2),
+          'bare p50 ms': +quantile(r.pass, 0.5).toFixed(2),
+          'bare p95 ms': +quantile(r.pass, 0.95).toFixed(2),
+          'overhead p50 %': +((quantile(r.sdk, 0.5) / quantile(r.pass, 0.5) - 1) * 100).toFixed(0),
+        };
+        latency.push(row);
+        console.log(row);
+      }
+      await ctx.close();
+    }
+
+    // The SDK alone on the main thread: init, 50 events, 100 rank() calls; every long task counts.
+    {
+      const ctx = await browser.newContext();
+      const page = await ctx.newPage();
+      const config = { siteKey: 'bench-longtask', modelUrl, autoCapture: false };
+      await page.goto(
+        server.page(fixtureHtml({ sdkOrigin: server.origin, sdkDir, config, head: LONGTASKS })),
+      );
+      await page.waitForFunction(() => window.hearth?.loaded === true);
+      await page.evaluate(() => window.__ready);
+      const tasks = await page.evaluate(async (h) => {
+        for (const e of h) window.hearth.track({ type: e.action, item: `p${e.item}`, time: e.timeMs });
+        for (let i = 0; i < 100; i++)
+          await window.hearth.rank(Array.from({ length: 100 }, (_, j) => `p${j * 7 + i + 1}`));
+        await new Promise((done) => setTimeout(done, 200));
+        return (window as unknown as { __longtasks: number[] }).__longtasks;
+      }, history);
+      longest.push({
+        backend: (await page.evaluate(() => window.hearth.status().backend)) as string,
+        'main-thread long tasks (>=50 ms)': tasks.length,
+        'longest ms': tasks.length ? Math.max(...tasks) : 0,
+      });
+      await ctx.close();
+    }
+
+    // init() -> first model-ranked result, cold then warm.
+    for (let trial = 0; trial < 3; trial++) {
+      const ctx = await browser.newContext();
+      for (const kind of ['cold', 'warm']) {
+        const page = await ctx.newPage();
+        await page.goto(server.page(fixtureHtml({ sdkOrigin: server.origin, sdkDir, loader: 'script' })));
+        const r = await page.evaluate(
+          async ([url]) => {
+            const t = performance.now();
+            void window.hearth.init({ siteKey: 'bench-first', modelUrl: url!, autoCapture: false });
+            window.hearth.track({ type: 'click', item: 'p5' });
+            for (;;) {
+              const ranked = await window.hearth.rank(['p1', 'p2', 'p3'], { timeoutMs: 20 });
+              if (ranked[0]?.reason !== 'original') break;
+              if (performance.now() - t > 30_000) throw new Error('no model-ranked result in 30 s');
+              await new Promise((done) => setTimeout(done, 5));
+            }
+            return { ms: performance.now() - t, status: window.hearth.status() };
+          },
+          [modelUrl],
+        );
+        first.push({
+          trial,
+          kind,
+          'init -> first ranked ms': Math.round(r.ms),
+          backend: r.status.backend,
+          'model from cache': String(r.status.modelCached),
+        });
+        await page.close();
+      }
+      await ctx.close();
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+    rmSync(sdkDir, { recursive: true, force: true });
+  }
+
+  const median = (kind: string) =>
+    quantile(
+      first.filter((f) => f.kind === kind).map((f) => f['init -> first ranked ms'] as number),
+      0.5,
+    );
+  const wasm100 = latency.find((r) => r.backend === 'wasm' && r.candidates === 100);
+  const goals = {
+    'p95 rank, 100 candidates, wasm < 10 ms': wasm100?.['rank p95 ms'],
+    'SDK overhead over bare pass (wasm, 100) < 25 %': wasm100?.['overhead p50 %'],
+    'no main-thread task > 50 ms': longest[0]?.['longest ms'],
+    'first ranked result cold < 1500 ms (median)': median('cold'),
+    'first ranked result warm < 500 ms (median)': median('warm'),
+  };
+  console.log('\nrank() latency per backend (ms):');
+  console.table(latency);
+  console.log('main thread while the SDK starts and ranks 100 lists:');
+  console.table(longest);
+  console.log('init() to the first model-ranked result:');
+  console.table(first);
+  console.log('goals:');
+  console.table(goals);
+  const dir = join(root, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'rank.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavg: loadavg() }, iterations, numItems: NUM_ITEMS, history: HISTORY, latency, mainThread: longest, firstRanked: first, goals }, null, 2)}\n`,
+  );
+  console.log(`wrote ${join(dir, 'rank.json')}`);
+}
+
+await main();
