@@ -60,6 +60,8 @@ export const configSchema = z.strictObject({
       tokenTtlSec: positive.default(900),
       /** How often each replica checks deadlines and the scheduler. */
       tickSec: positive.default(2),
+      /** A round left in `aggregating` this long (its replica died) is aggregated again by another. */
+      aggregatingTimeoutSec: positive.default(60),
       auto: z
         .strictObject({
           enabled: z.boolean().default(false),
@@ -76,6 +78,7 @@ export const configSchema = z.strictObject({
       defaults: roundDefaults.parse({}),
       tokenTtlSec: 900,
       tickSec: 2,
+      aggregatingTimeoutSec: 60,
       auto: { enabled: false, intervalSec: 60, minCheckIns: 0, targetEpsilonPerRound: null },
     }),
   limits: z

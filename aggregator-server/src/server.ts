@@ -49,7 +49,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const store = options.store ?? (await openStore(config, log));
   if (config.seedModelDir && (await store.listVersions()).length === 0) {
     const { manifest, weights } = await readArtifactDir(config.seedModelDir);
-    const v = await store.createVersion(
+    const v = await store.seedVersion(
       {
         manifest: manifest as unknown as Record<string, unknown>,
         weights,
@@ -61,7 +61,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       },
       'seed model',
     );
-    log.info({ version: v.version, dir: config.seedModelDir }, 'registered the seed model');
+    if (v) log.info({ version: v.version, dir: config.seedModelDir }, 'registered the seed model');
   }
   const metrics = createMetrics();
   const noise = options.noise ?? secureGaussian();
@@ -110,7 +110,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     if (ticking) return;
     ticking = true;
     try {
-      await coordinator.tick();
+      await coordinator.tick(config.rounds.aggregatingTimeoutSec);
       const state = await scheduler.step();
       metrics.budgetExhausted.set(state === 'budget_exhausted' ? 1 : 0);
     } catch (e) {

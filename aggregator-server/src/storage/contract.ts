@@ -69,6 +69,13 @@ export function storeContract(name: string, makeFixture: () => Promise<StoreFixt
         await store.transitionRound(r.id, ['open', 'collecting', 'aggregating'], 'abandoned', 'test cleanup');
     }
 
+    it('seeds version 1 only into an empty registry', async () => {
+      const seeded = await store.seedVersion(version(1), 'seed');
+      expect(seeded?.version).toBe(1);
+      expect(await store.seedVersion(version(2), 'seed again')).toBeNull();
+      expect((await store.latest())?.reason).toBe('seed');
+    });
+
     it('numbers versions monotonically and keeps their weights byte for byte, checksummed', async () => {
       const a = await store.createVersion(version(1), 'base');
       const b = await store.createVersion(version(2, a.version), 'next');

@@ -214,6 +214,19 @@ export function sqlStore(options: SqlStoreOptions): Store {
       });
     },
 
+    async seedVersion(input, reason) {
+      const sha = await blobs.put(input.weights);
+      return sql.transaction(async (tx) => {
+        // insertVersion takes the table lock first, so a racing replica waits here and then sees the row
+        await tx.query('LOCK TABLE model_versions IN EXCLUSIVE MODE');
+        const existing = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM model_versions');
+        if ((existing[0]?.n ?? 0) > 0) return null;
+        const v = await insertVersion(tx, input, sha);
+        await pointTo(tx, v.version, reason);
+        return v;
+      });
+    },
+
     async getVersion(version) {
       const rows = await sql.query<VersionRow>('SELECT * FROM model_versions WHERE version = $1', [version]);
       return rows[0] ? toVersion(rows[0]) : null;

@@ -133,6 +133,8 @@ export interface Store {
 
   /** Stores a new immutable version numbered max + 1; with makeLatest the latest pointer moves to it. */
   createVersion(input: NewModelVersion, latestReason: string | null): Promise<ModelVersionRecord>;
+  /** Stores `input` as version 1 and makes it latest, only if the registry is empty (replicas may race). */
+  seedVersion(input: NewModelVersion, reason: string): Promise<ModelVersionRecord | null>;
   getVersion(version: number): Promise<ModelVersionRecord | null>;
   listVersions(): Promise<ModelVersionRecord[]>;
   /** The weights of a version, checked against the recorded SHA-256 (ChecksumError if they differ). */
