@@ -4,6 +4,7 @@ export * from './csv';
 export * from './dataset-builder';
 export * from './jsonl';
 export * from './line-errors';
+export * from './line-parser';
 export * from './parse';
 export * from './price-bucket';
 export * from './rees46';

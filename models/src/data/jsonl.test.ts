@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { REES46_PATH, sharedDataPath } from '../node/shared-data';
 import { parseJsonl } from './jsonl';
 import { formatLineError } from './line-errors';
+import { parseRees46 } from './rees46';
 
 describe('parseJsonl', () => {
   it('reads events with numeric or ISO times, sorts by time, keeps attributes', () => {
@@ -45,5 +48,34 @@ describe('parseJsonl', () => {
     expect(messages[4]).toBe('log.jsonl:6: not valid JSON');
     expect(messages[5]).toMatch(/^log\.jsonl:7: user: .*; time: /);
     expect(r.dataset.users[0]!.events.length).toBe(1);
+  });
+});
+
+describe('parseJsonl on real events', () => {
+  it('reads the REES46 sample rewritten as JSON lines into the same users, items, actions and attributes', () => {
+    const csv = readFileSync(sharedDataPath(REES46_PATH), 'utf8');
+    const fromCsv = parseRees46(csv, 'oct.csv').dataset;
+    const jsonl = csv
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((row) => {
+        const [time, type, item, categoryId, code, brand, price, user] = row.split(',');
+        const action = { view: 'view', cart: 'add_to_cart', purchase: 'purchase' }[type!];
+        const category = code ? code.split('.')[0] : `id:${categoryId}`;
+        return JSON.stringify({
+          user,
+          item,
+          action,
+          time: time!.replace(' UTC', 'Z').replace(' ', 'T'),
+          category,
+          ...(brand ? { brand } : {}),
+          price: Number(price),
+        });
+      })
+      .join('\n');
+    const fromJsonl = parseJsonl(jsonl, 'oct.jsonl');
+    expect(fromJsonl.errorCount).toBe(0);
+    expect({ ...fromJsonl.dataset, name: 'oct.csv' }).toEqual(fromCsv);
   });
 });

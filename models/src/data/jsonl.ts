@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { ACTIONS } from '../types';
-import { numberedLines } from './csv';
 import { DatasetBuilder } from './dataset-builder';
 import { ErrorLog, type ParseResult } from './line-errors';
+import { type LineParser, parseText } from './line-parser';
 
 const id = z.union([z.string().min(1), z.number().int().nonnegative()]).transform(String);
 
@@ -36,26 +36,34 @@ function describe(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'event'}: ${i.message}`).join('; ');
 }
 
-export function parseJsonl(text: string, fileName: string): ParseResult {
+export function jsonlParser(fileName: string): LineParser {
   const log = new ErrorLog(fileName);
   const builder = new DatasetBuilder(fileName);
   let lines = 0;
-  for (const [lineNo, line] of numberedLines(text)) {
-    lines++;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      log.add(lineNo, 'not valid JSON');
-      continue;
-    }
-    const parsed = JsonlEvent.safeParse(value);
-    if (!parsed.success) {
-      log.add(lineNo, describe(parsed.error));
-      continue;
-    }
-    const e = parsed.data;
-    builder.add(e.user, e.item, e.action, e.time, { category: e.category, brand: e.brand, price: e.price });
-  }
-  return { dataset: builder.build(), errors: log.errors, errorCount: log.count, lines, skipped: 0 };
+  return {
+    line(lineNo, line) {
+      lines++;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        return log.add(lineNo, 'not valid JSON');
+      }
+      const parsed = JsonlEvent.safeParse(value);
+      if (!parsed.success) return log.add(lineNo, describe(parsed.error));
+      const e = parsed.data;
+      builder.add(e.user, e.item, e.action, e.time, { category: e.category, brand: e.brand, price: e.price });
+    },
+    finish: () => ({
+      dataset: builder.build(),
+      errors: log.errors,
+      errorCount: log.count,
+      lines,
+      skipped: 0,
+    }),
+  };
+}
+
+export function parseJsonl(text: string, fileName: string): ParseResult {
+  return parseText(jsonlParser(fileName), text);
 }

@@ -1,7 +1,8 @@
 import type { Action } from '../types';
-import { numberedLines, splitCsvLine } from './csv';
+import { splitCsvLine } from './csv';
 import { DatasetBuilder } from './dataset-builder';
 import { ErrorLog, type ParseResult } from './line-errors';
+import { type LineParser, parseText } from './line-parser';
 
 export const REES46_HEADER =
   'event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';
@@ -31,62 +32,66 @@ function parseEventTime(s: string): number {
  * - price: the log-scale price bucket of the `price` column (see price-bucket.ts).
  * user_session is not used: sessions are derived from time gaps downstream.
  */
-export function parseRees46(text: string, fileName: string): ParseResult {
+export function rees46Parser(fileName: string): LineParser {
   const log = new ErrorLog(fileName);
   const builder = new DatasetBuilder(fileName);
   let lines = 0;
   let skipped = 0;
-  let headerSeen = false;
-  for (const [lineNo, line] of numberedLines(text)) {
-    if (!headerSeen) {
-      headerSeen = true;
-      if (line.trim() !== REES46_HEADER) {
-        lines++;
-        log.add(lineNo, `header is not '${REES46_HEADER}'`);
-        // Without the expected header the columns cannot be trusted: every line would be an error.
-        return { dataset: builder.build(), errors: log.errors, errorCount: log.count, lines, skipped };
+  let header: 'expected' | 'ok' | 'wrong' = 'expected';
+  return {
+    line(lineNo, line) {
+      if (header === 'expected') {
+        header = line.trim() === REES46_HEADER ? 'ok' : 'wrong';
+        if (header === 'wrong') {
+          lines++;
+          log.add(lineNo, `header is not '${REES46_HEADER}'`);
+        }
+        return;
       }
-      continue;
-    }
-    lines++;
-    const f = splitCsvLine(line);
-    if (f === null || f.length !== 9) {
-      log.add(lineNo, `expected 9 fields, got ${f?.length ?? 'an open quote'}`);
-      continue;
-    }
-    const [
-      eventTime = '',
-      eventType = '',
-      productId = '',
-      categoryId = '',
-      categoryCode = '',
-      brand = '',
-      price = '',
-      userId = '',
-    ] = f;
-    if (IGNORED_EVENTS.has(eventType)) {
-      skipped++;
-      continue;
-    }
-    const time = parseEventTime(eventTime);
-    const priceValue = price === '' ? undefined : Number(price);
-    if (!Object.hasOwn(REES46_ACTIONS, eventType))
-      log.add(lineNo, `event_type '${eventType}' is not one of view, cart, purchase`);
-    else if (Number.isNaN(time))
-      log.add(lineNo, `event_time '${eventTime}' is not 'YYYY-MM-DD hh:mm:ss UTC'`);
-    else if (productId === '') log.add(lineNo, 'product_id is empty');
-    else if (userId === '') log.add(lineNo, 'user_id is empty');
-    else if (priceValue !== undefined && !(Number.isFinite(priceValue) && priceValue >= 0))
-      log.add(lineNo, `price '${price}' is not a non-negative number`);
-    else {
-      const top = categoryCode.split('.')[0];
-      const category = top ? top : categoryId ? `id:${categoryId}` : undefined;
-      builder.add(userId, productId, REES46_ACTIONS[eventType]!, time, {
-        category,
-        brand,
-        price: priceValue,
-      });
-    }
-  }
-  return { dataset: builder.build(), errors: log.errors, errorCount: log.count, lines, skipped };
+      // Without the expected header the columns cannot be trusted: every line would be an error.
+      if (header === 'wrong') return;
+      lines++;
+      const f = splitCsvLine(line);
+      if (f === null || f.length !== 9)
+        return log.add(lineNo, `expected 9 fields, got ${f?.length ?? 'an open quote'}`);
+      const [
+        eventTime = '',
+        eventType = '',
+        productId = '',
+        categoryId = '',
+        categoryCode = '',
+        brand = '',
+        price = '',
+        userId = '',
+      ] = f;
+      if (IGNORED_EVENTS.has(eventType)) {
+        skipped++;
+        return;
+      }
+      const time = parseEventTime(eventTime);
+      const priceValue = price === '' ? undefined : Number(price);
+      if (!Object.hasOwn(REES46_ACTIONS, eventType))
+        log.add(lineNo, `event_type '${eventType}' is not one of view, cart, purchase`);
+      else if (Number.isNaN(time))
+        log.add(lineNo, `event_time '${eventTime}' is not 'YYYY-MM-DD hh:mm:ss UTC'`);
+      else if (productId === '') log.add(lineNo, 'product_id is empty');
+      else if (userId === '') log.add(lineNo, 'user_id is empty');
+      else if (priceValue !== undefined && !(Number.isFinite(priceValue) && priceValue >= 0))
+        log.add(lineNo, `price '${price}' is not a non-negative number`);
+      else {
+        const top = categoryCode.split('.')[0];
+        const category = top ? top : categoryId ? `id:${categoryId}` : undefined;
+        builder.add(userId, productId, REES46_ACTIONS[eventType]!, time, {
+          category,
+          brand,
+          price: priceValue,
+        });
+      }
+    },
+    finish: () => ({ dataset: builder.build(), errors: log.errors, errorCount: log.count, lines, skipped }),
+  };
+}
+
+export function parseRees46(text: string, fileName: string): ParseResult {
+  return parseText(rees46Parser(fileName), text);
 }

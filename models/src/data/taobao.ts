@@ -1,7 +1,8 @@
 import type { Action } from '../types';
-import { numberedLines, splitCsvLine } from './csv';
+import { splitCsvLine } from './csv';
 import { DatasetBuilder } from './dataset-builder';
 import { ErrorLog, type ParseResult } from './line-errors';
+import { type LineParser, parseText } from './line-parser';
 
 /**
  * Taobao behaviour types to Hearth actions:
@@ -22,27 +23,37 @@ export const TAOBAO_ACTIONS: Readonly<Record<string, Action>> = {
  * Tianchi UserBehavior CSV, no header: `user,item,category,behavior,unix_ts` (ts in seconds).
  * The category id becomes the item's category attribute; there is no brand or price.
  */
-export function parseTaobao(text: string, fileName: string): ParseResult {
+export function taobaoParser(fileName: string): LineParser {
   const log = new ErrorLog(fileName);
   const builder = new DatasetBuilder(fileName);
   let lines = 0;
-  for (const [lineNo, line] of numberedLines(text)) {
-    lines++;
-    const f = splitCsvLine(line);
-    if (f === null || f.length !== 5) {
-      log.add(
-        lineNo,
-        `expected 5 fields (user,item,category,behavior,unix_ts), got ${f?.length ?? 'an open quote'}`,
-      );
-      continue;
-    }
-    const [user = '', item = '', category = '', behavior = '', ts = ''] = f;
-    if (user === '') log.add(lineNo, 'user is empty');
-    else if (item === '') log.add(lineNo, 'item is empty');
-    else if (!Object.hasOwn(TAOBAO_ACTIONS, behavior))
-      log.add(lineNo, `behavior '${behavior}' is not one of pv, fav, cart, buy`);
-    else if (!/^[0-9]+$/.test(ts)) log.add(lineNo, `unix_ts '${ts}' is not a Unix time in seconds`);
-    else builder.add(user, item, TAOBAO_ACTIONS[behavior]!, Number(ts), { category });
-  }
-  return { dataset: builder.build(), errors: log.errors, errorCount: log.count, lines, skipped: 0 };
+  return {
+    line(lineNo, line) {
+      lines++;
+      const f = splitCsvLine(line);
+      if (f === null || f.length !== 5)
+        return log.add(
+          lineNo,
+          `expected 5 fields (user,item,category,behavior,unix_ts), got ${f?.length ?? 'an open quote'}`,
+        );
+      const [user = '', item = '', category = '', behavior = '', ts = ''] = f;
+      if (user === '') log.add(lineNo, 'user is empty');
+      else if (item === '') log.add(lineNo, 'item is empty');
+      else if (!Object.hasOwn(TAOBAO_ACTIONS, behavior))
+        log.add(lineNo, `behavior '${behavior}' is not one of pv, fav, cart, buy`);
+      else if (!/^[0-9]+$/.test(ts)) log.add(lineNo, `unix_ts '${ts}' is not a Unix time in seconds`);
+      else builder.add(user, item, TAOBAO_ACTIONS[behavior]!, Number(ts), { category });
+    },
+    finish: () => ({
+      dataset: builder.build(),
+      errors: log.errors,
+      errorCount: log.count,
+      lines,
+      skipped: 0,
+    }),
+  };
+}
+
+export function parseTaobao(text: string, fileName: string): ParseResult {
+  return parseText(taobaoParser(fileName), text);
 }
