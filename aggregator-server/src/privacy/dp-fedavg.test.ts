@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { clipUpdate } from './clip';
 import { dpFedAvg } from './dp-fedavg';
 import { secureGaussian, seededGaussianForTestsOnly } from './noise';
 
@@ -200,6 +202,42 @@ describe('dpFedAvg', () => {
       /noise: this source is not secure/,
     );
     expect(dpFedAvg({ ...config, noise: secureGaussian() }).name).toBe('dp-fedavg');
+  });
+
+  it('property: without noise, the result is Σ clip(u) / (q·N) for any updates, in any order', () => {
+    const update = fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: 3, maxLength: 3 });
+    fc.assert(
+      fc.property(
+        fc.array(update, { minLength: 0, maxLength: 12 }),
+        fc.double({ min: 0.1, max: 5, noNaN: true }),
+        (updates, C) => {
+          const run = (order: number[][]) => {
+            const strategy = dpFedAvg({
+              samplingRate: 0.25,
+              population: 40,
+              noiseMultiplier: 0,
+              clipBound: C,
+              noise: noise(),
+              allowInsecureNoise: true,
+            });
+            const acc = strategy.begin({ dimension: 3 });
+            for (const u of order) strategy.accumulate(acc, { values: Float64Array.from(u) });
+            return strategy.finalize(acc);
+          };
+          const result = run(updates);
+          const reference = [0, 0, 0];
+          for (const u of updates) {
+            const clipped = clipUpdate(Float64Array.from(u), C).values;
+            for (let i = 0; i < 3; i++) reference[i]! += clipped[i]! / 10;
+          }
+          for (let i = 0; i < 3; i++) expect(result.delta[i]!).toBeCloseTo(reference[i]!, 5);
+          expect(result.received).toBe(updates.length);
+          const reversed = run([...updates].reverse());
+          for (let i = 0; i < 3; i++) expect(reversed.delta[i]!).toBeCloseTo(result.delta[i]!, 5);
+        },
+      ),
+      { numRuns: 50 },
+    );
   });
 
   it('names bad configuration fields', () => {

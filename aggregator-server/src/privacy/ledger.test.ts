@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { computeEpsilon } from './accountant';
 import { dpFedAvg } from './dp-fedavg';
@@ -46,6 +47,26 @@ describe('privacy ledger', () => {
     const b = both(0.05, 2).epsilon;
     expect(mixed).toBeGreaterThan(Math.min(a, b));
     expect(mixed).toBeLessThan(Math.max(a, b));
+  });
+
+  it('property: the order in which rounds are charged does not change the ε spent (RDP addition commutes)', () => {
+    const charge = fc.record({
+      samplingRate: fc.constantFrom(0.01, 0.03, 0.1),
+      noiseMultiplier: fc.constantFrom(0.9, 1.3, 2),
+    });
+    fc.assert(
+      fc.property(fc.array(charge, { minLength: 1, maxLength: 8 }), (charges) => {
+        const spend = (list: typeof charges) =>
+          spentEpsilon(
+            list.reduce((l, c) => chargeRound(l, c), createLedger({ delta: 1e-5, epsilonBudget: 1e9 })),
+          ).epsilon;
+        const forward = spend(charges);
+        expect(spend([...charges].reverse())).toBeCloseTo(forward, 10);
+        // And charging more never costs less.
+        expect(spend([...charges, charges[0]!])).toBeGreaterThanOrEqual(forward);
+      }),
+      { numRuns: 30 },
+    );
   });
 
   it('refuses a round that would exceed the budget, with a clear error, and stays unchanged', () => {
