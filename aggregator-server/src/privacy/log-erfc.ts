@@ -20,17 +20,6 @@ export function logErfc(x: number): number {
   return -x * x + Math.log(erfcxContinuedFraction(x));
 }
 
-/** erfc(x) for x ≥ 0 (underflows to 0 far in the tail; logErfc avoids that). */
-export function erfc(x: number): number {
-  if (x < 0) return 2 - erfcNonNegative(-x);
-  return erfcNonNegative(x);
-}
-
-function erfcNonNegative(x: number): number {
-  if (x < 2) return 1 - erfSeries(x);
-  return Math.exp(-x * x) * erfcxContinuedFraction(x);
-}
-
 function erfSeries(x: number): number {
   const x2 = x * x;
   let term = x;
