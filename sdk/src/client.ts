@@ -181,12 +181,15 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       consent = new Consent(c.siteKey, c.requireConsent);
       if (consent.storing) store = openStore(c);
       if (c.autoCapture) startCapture({ threshold: c.impressionThreshold, emit: track });
-      ready = (async () => {
+      // The stored history loads while the worker starts (both take a while; neither needs the other).
+      const history = (async () => {
         const stored = store ? await store.recentEvents(HISTORY) : [];
         // Events tracked while the log was loading come after the stored ones.
         events = [...stored, ...events].slice(-HISTORY);
-        await startWorker(c);
-      })().catch((e: unknown) => debug(`init failed (${describe(e)}); ranking in the shop order`));
+      })();
+      ready = Promise.all([history, startWorker(c)])
+        .then(() => undefined)
+        .catch((e: unknown) => debug(`init failed (${describe(e)}); ranking in the shop order`));
       await ready;
     } catch (e) {
       debug(`init failed (${describe(e)})`);
@@ -202,8 +205,10 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       if (!config || ids.length === 0) return fallback;
       const timeout = typeof context?.timeoutMs === 'number' ? context.timeoutMs : config.rankTimeoutMs;
       const t0 = performance.now();
+      // A call that has already timed out must not reach the worker (it would delay the next ones).
+      let late = false;
       const work = ready.then(async () => {
-        if (!api) return null;
+        if (!api || late) return null;
         return api.rank({
           history: events.slice(),
           candidates: ids,
@@ -213,6 +218,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
         });
       });
       const reply = await within(work, timeout, null);
+      late = true;
       // Only a complete answer for the input is trusted; anything else is the original order.
       if (!reply || reply.items.length !== ids.length) return fallback;
       tensors = reply.tensors;
