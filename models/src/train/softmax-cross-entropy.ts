@@ -15,18 +15,18 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): 
     const max = tf.max(x!, 1, true);
     const exp = tf.exp(tf.sub(x!, max));
     const sum = tf.sum(exp, 1, true);
-    const picked = tf.gatherND(x!, tf.stack([tf.range(0, rows, 1, 'int32'), targets], 1));
+    const rowTarget = tf.stack([tf.range(0, rows, 1, 'int32'), targets], 1);
+    const picked = tf.gatherND(x!, rowTarget);
     const value = tf.sub(tf.reshape(tf.add(tf.log(sum), max), [-1]), picked);
-    save([exp, sum, targets]);
+    save([exp, sum, rowTarget]);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [e, s, t] = saved as [tf.Tensor, tf.Tensor, tf.Tensor1D];
-        const weight = tf.reshape(dy, [-1, 1]);
-        return tf.sub(
-          tf.mul(e, tf.div(weight, s)),
-          tf.mul(tf.oneHot(t, numClasses, 1, 0, 'float32'), weight),
-        );
+        const [e, s, at] = saved as [tf.Tensor, tf.Tensor, tf.Tensor2D];
+        const softmax = tf.mul(e, tf.div(tf.reshape(dy, [-1, 1]), s));
+        // Subtract dy at each row's target. Not via tf.oneHot(..., 'float32'): on tfjs-wasm 4.22 a
+        // float32 oneHot comes back all zeros, which silently removed the target term from training.
+        return tf.sub(softmax, tf.scatterND(at, dy, [rows, numClasses]));
       },
     };
   });
