@@ -108,15 +108,27 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
     new Store(c.siteKey, { maxEvents: c.maxEvents, maxAgeMs: c.maxEventAgeDays * 86_400_000, maxOutbox: 20 });
 
   // Writes are batched into one transaction per task.
+  const flush = () => {
+    if (writes.length === 0) return;
+    const batch = writes;
+    writes = [];
+    void store?.addEvents(batch);
+  };
+
   const persist = (e: StoredEvent) => {
     if (!store) return;
     writes.push(e);
-    if (writes.length > 1) return;
-    setTimeout(() => {
-      const batch = writes;
-      writes = [];
-      void store?.addEvents(batch);
-    }, 0);
+    if (writes.length === 1) setTimeout(flush, 0);
+  };
+
+  /** A page being hidden, left or frozen (mobile) may never run another timer: write now. */
+  const flushWhenLeaving = () => {
+    const onHide = () => {
+      if (document.visibilityState === 'hidden') flush();
+    };
+    window.addEventListener('pagehide', flush);
+    document.addEventListener('freeze', flush);
+    document.addEventListener('visibilitychange', onHide);
   };
 
   const remember = (e: StoredEvent) => {
@@ -181,6 +193,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       consent = new Consent(c.siteKey, c.requireConsent);
       if (consent.storing) store = openStore(c);
       if (c.autoCapture) startCapture({ threshold: c.impressionThreshold, emit: track });
+      flushWhenLeaving(); // after capture: its last dwell event is written too
       // The stored history loads while the worker starts (both take a while; neither needs the other).
       const history = (async () => {
         const stored = store ? await store.recentEvents(HISTORY) : [];
