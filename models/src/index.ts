@@ -2,6 +2,7 @@ export * from './artifact';
 export * from './data';
 export * from './eval';
 export * from './features';
+export * from './federated';
 export * from './model';
 export * from './train';
 export * from './types';
