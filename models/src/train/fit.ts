@@ -80,12 +80,12 @@ export async function fit(
     );
     let lossSum = 0;
     let positions = 0;
-    batches.forEach((batch, i) => {
-      const loss = trainer.step(batch);
+    for (const [i, batch] of batches.entries()) {
+      const loss = await trainer.step(batch);
       lossSum += loss * batch.positions.length;
       positions += batch.positions.length;
       options.onStep?.(i + 1, batches.length, loss);
-    });
+    }
     const record: EpochRecord = {
       epoch,
       loss: lossSum / positions,

@@ -108,19 +108,22 @@ export class Trainer {
     });
   }
 
-  /** One optimisation step; returns the batch loss. */
-  step(batch: TrainingBatch): number {
+  /**
+   * One optimisation step; resolves to the batch loss. Async because a synchronous read is not
+   * available on webgpu in Node (tfjs-webgpu's readSync needs OffscreenCanvas).
+   */
+  async step(batch: TrainingBatch): Promise<number> {
     const cost = this.optimizer.minimize(() => this.loss(batch, true), true, this.variables);
-    const value = cost!.dataSync()[0]!;
+    const value = (await cost!.data())[0]!;
     cost!.dispose();
     if (!Number.isFinite(value)) throw new Error(`training loss became ${value}; lower the learning rate`);
     return value;
   }
 
   /** Gradients of the loss on a batch without updating (for tests and backend comparisons). */
-  gradients(batch: TrainingBatch, training = false): { loss: number; grads: NamedTensors } {
+  async gradients(batch: TrainingBatch, training = false): Promise<{ loss: number; grads: NamedTensors }> {
     const { value, grads } = tf.variableGrads(() => this.loss(batch, training), this.variables);
-    const loss = value.dataSync()[0]!;
+    const loss = (await value.data())[0]!;
     value.dispose();
     const named: NamedTensors = {};
     for (const [name, g] of Object.entries(grads)) named[name.replace(/^hearth\d+\//, '')] = g;
