@@ -235,6 +235,8 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       // Only a complete answer for the input is trusted; anything else is the original order.
       if (!reply || reply.items.length !== ids.length) return fallback;
       tensors = reply.tensors;
+      if (reply.modelVersion !== started.modelVersion)
+        started = { ...started, modelVersion: reply.modelVersion, modelCached: false };
       lastRank = { totalMs: performance.now() - t0, workerMs: reply.workerMs };
       return reply.items;
     } catch (e) {

@@ -51,6 +51,8 @@ export interface RankReply {
   tensors: number;
   /** Time spent in the worker (features, forward pass, blend). */
   workerMs: number;
+  /** The model version that ranked (a newer one may have been swapped in since start). */
+  modelVersion: string;
 }
 
 export interface WorkerApi {

@@ -15,7 +15,7 @@ import type { Backend, Explanation } from '../types';
 import { chooseBackend } from './backend';
 import { blend } from './blend';
 import { buildFeatures } from './features';
-import { buildModel, fetchArtifact, type LoadedModel } from './model';
+import { buildModel, fetchLatest, type LoadedModel, loadCached } from './model';
 
 /**
  * Candidate lists are padded to these lengths so the scoring graph sees few distinct shapes: WebGPU
@@ -57,11 +57,12 @@ export function createWorkerApi(): WorkerApi {
     siteKey = s.siteKey;
     maxAgeMs = s.maxEventAgeDays * 86_400_000;
     store = s.persist ? openStore() : null;
-    if (!s.modelUrl) return { backend: 'none', messages };
+    const url = s.modelUrl;
+    if (!url) return { backend: 'none', messages };
     const t0 = performance.now();
-    // Download and verify while the backend initialises; tensors are built once it is chosen.
-    const fetching = fetchArtifact(s.modelUrl, store);
-    fetching.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
+    // Read (cache) or download, and verify, while the backend initialises; tensors come after.
+    const loading = (async () => (await loadCached(url, store)) ?? (await fetchLatest(url, store)))();
+    loading.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
     const choice = await chooseBackend(s.backends, s.assetsUrl);
     const backendMs = performance.now() - t0;
     for (const skipped of choice?.skipped ?? []) messages.push(`backend ${skipped}`);
@@ -69,54 +70,105 @@ export function createWorkerApi(): WorkerApi {
       messages.push('no backend usable; ranking in the shop order');
       return { backend: 'none', messages };
     }
+    let loaded: LoadedModel | undefined;
     try {
-      model = buildModel(await fetching);
+      const artifact = await loading;
+      if (!artifact) throw new Error('no model');
+      loaded = buildModel(artifact);
       const modelMs = performance.now() - t0;
-      // Compile the shapes rank() will use now, so the first real call does not stall: WebGPU compiles
-      // a shader per shape (seconds); wasm and cpu need one pass to settle.
-      const history: Interaction[] = [{ item: 1, action: 'view' }];
-      const buckets =
-        choice.backend === 'webgpu' ? CANDIDATE_BUCKETS.slice(0, 3) : CANDIDATE_BUCKETS.slice(0, 1);
-      for (const n of buckets) await scorePadded(model, history, new Array<number>(n).fill(1));
+      await warmUp(loaded, choice.backend);
+      model = loaded;
+      if (loaded.fromCache) void refresh(url, choice.backend);
       const timings = { backendMs, modelMs, warmUpMs: performance.now() - t0 - modelMs };
       return {
         backend: choice.backend as Backend,
-        modelVersion: model.version,
-        modelCached: model.fromCache,
+        modelVersion: loaded.version,
+        modelCached: loaded.fromCache,
         timings,
         messages,
       };
     } catch (e) {
-      model?.recommender.dispose();
-      model = null;
+      loaded?.recommender.dispose();
       messages.push(message('model could not be loaded; ranking in the shop order', e));
       return { backend: 'none', messages };
     }
   }
 
-  async function rank(r: RankRequest): Promise<RankReply | null> {
-    const m = model;
-    if (!m) return null;
-    const t0 = performance.now();
-    const features = buildFeatures(r.history, m.catalog, r.now, r.utcOffsetMin);
-    const indices = r.candidates.map((id) => m.catalog.index.get(id) ?? 0);
-    const known = indices.filter((i) => i > 0);
-    let scores: Float32Array | null = null;
-    if (known.length > 0 && features.sequence.length > 0) {
-      const knownScores = await scorePadded(m, features.sequence, known);
-      scores = new Float32Array(indices.length).fill(Number.NaN);
-      let k = 0;
-      indices.forEach((index, i) => {
-        if (index > 0) scores![i] = knownScores[k++]!;
-      });
-    }
-    const items = blend(r.candidates, scores, features, m.catalog, r.shopWeight);
-    return { items, tensors: tf.memory().numTensors, workerMs: performance.now() - t0 };
+  /**
+   * Compiles the shapes rank() will use, so the first real call does not stall: WebGPU compiles a
+   * shader per shape (seconds); wasm and cpu need one pass to settle.
+   */
+  async function warmUp(m: LoadedModel, backend: Backend): Promise<void> {
+    const history: Interaction[] = [{ item: 1, action: 'view' }];
+    const buckets = backend === 'webgpu' ? CANDIDATE_BUCKETS.slice(0, 3) : CANDIDATE_BUCKETS.slice(0, 1);
+    for (const n of buckets) await scorePadded(m, history, new Array<number>(n).fill(1));
   }
 
-  async function explain(r: ExplainRequest): Promise<Explanation | null> {
+  /** Revalidates a cached model; a newer version is swapped in between two rank() calls. */
+  async function refresh(url: string, backend: Backend): Promise<void> {
+    try {
+      const current = model;
+      const latest = await fetchLatest(url, store, current?.checksum);
+      if (!latest || model !== current) return;
+      const next = buildModel(latest);
+      await warmUp(next, backend);
+      swap(next);
+    } catch {
+      // offline or a bad new version: keep ranking with the cached one
+    }
+  }
+
+  // A replaced model is disposed once no rank() or explain() still uses it.
+  let busy = 0;
+  let retired: LoadedModel[] = [];
+  function swap(next: LoadedModel): void {
+    if (model) retired.push(model);
+    model = next;
+    release();
+  }
+  function release(): void {
+    if (busy > 0) return;
+    for (const m of retired) m.recommender.dispose();
+    retired = [];
+  }
+  async function using<T>(f: (m: LoadedModel) => Promise<T>): Promise<T | null> {
     const m = model;
     if (!m) return null;
+    busy++;
+    try {
+      return await f(m);
+    } finally {
+      busy--;
+      release();
+    }
+  }
+
+  function rank(r: RankRequest): Promise<RankReply | null> {
+    return using(async (m) => {
+      const t0 = performance.now();
+      const features = buildFeatures(r.history, m.catalog, r.now, r.utcOffsetMin);
+      const indices = r.candidates.map((id) => m.catalog.index.get(id) ?? 0);
+      const known = indices.filter((i) => i > 0);
+      let scores: Float32Array | null = null;
+      if (known.length > 0 && features.sequence.length > 0) {
+        const knownScores = await scorePadded(m, features.sequence, known);
+        scores = new Float32Array(indices.length).fill(Number.NaN);
+        let k = 0;
+        indices.forEach((index, i) => {
+          if (index > 0) scores![i] = knownScores[k++]!;
+        });
+      }
+      const items = blend(r.candidates, scores, features, m.catalog, r.shopWeight);
+      const tensors = tf.memory().numTensors;
+      return { items, tensors, workerMs: performance.now() - t0, modelVersion: m.version };
+    });
+  }
+
+  function explain(r: ExplainRequest): Promise<Explanation | null> {
+    return using((m) => explainWith(m, r));
+  }
+
+  async function explainWith(m: LoadedModel, r: ExplainRequest): Promise<Explanation> {
     const target = m.catalog.index.get(r.itemId);
     const f = buildFeatures(r.history, m.catalog, r.now, r.utcOffsetMin);
     if (target === undefined)

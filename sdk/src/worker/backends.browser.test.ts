@@ -109,32 +109,53 @@ describe('real-time personalisation', () => {
 });
 
 describe('model lifecycle', () => {
-  it('caches the model in IndexedDB by checksum: a reload downloads no weights; a new version replaces it', async () => {
+  it('caches the model in IndexedDB: a returning shopper ranks from the cache at once, and a new version is swapped in', async () => {
     const ctx = await browser.newContext();
     const weightsRequests = () => server.requests.filter((r) => r === '/cached/weights.bin').length;
     const v1 = serveModel(server, model, '/cached/');
-    const first = await open({ config: { siteKey: 'cache', modelUrl: v1 } }, ctx);
+    const config = { siteKey: 'cache', modelUrl: v1, autoCapture: false };
+    const first = await open({ config }, ctx);
     expect(await first.evaluate(() => window.hearth.status())).toMatchObject({
       modelCached: false,
       modelVersion: 'test-1',
     });
     expect(weightsRequests()).toBe(1);
     await first.close();
-    const second = await open({ config: { siteKey: 'cache', modelUrl: v1 } }, ctx);
+    const second = await open({ config }, ctx);
     expect(await second.evaluate(() => window.hearth.status())).toMatchObject({
       modelCached: true,
       modelVersion: 'test-1',
     });
+    await second.waitForTimeout(300); // the background revalidation finds the same checksum
     expect(weightsRequests()).toBe(1);
-    // The server publishes another version under the same URL: the manifest's checksum differs.
+    await second.close();
+    // The server publishes another version under the same URL (the manifest's checksum differs): the
+    // cached one ranks first, the new one is downloaded in the background and takes over.
     const next = await makeTestModel({ seed: 8, version: 'test-2' });
     serveModel(server, next, '/cached/');
-    const third = await open({ config: { siteKey: 'cache', modelUrl: v1 } }, ctx);
+    const third = await open({ config }, ctx);
     expect(await third.evaluate(() => window.hearth.status())).toMatchObject({
-      modelCached: false,
-      modelVersion: 'test-2',
+      modelCached: true,
+      modelVersion: 'test-1',
     });
+    await expect
+      .poll(() =>
+        third.evaluate(async () => {
+          window.hearth.track({ type: 'click', item: 'p1' });
+          await window.hearth.rank(['p1', 'p2']);
+          return window.hearth.status().modelVersion;
+        }),
+      )
+      .toBe('test-2');
     expect(weightsRequests()).toBe(2);
+    // The swap disposed the old weights: tensors stay at one model's worth.
+    const tensors = await third.evaluate(() => window.hearth.status().tensors);
+    const fresh = await open({ config: { ...config, siteKey: 'cache-fresh' } }, ctx);
+    await fresh.evaluate(async () => {
+      window.hearth.track({ type: 'click', item: 'p1' });
+      await window.hearth.rank(['p1', 'p2']);
+    });
+    expect(tensors).toBe(await fresh.evaluate(() => window.hearth.status().tensors));
     await ctx.close();
   });
 

@@ -1,6 +1,7 @@
-// Loads the model: manifest first (revalidated over HTTP), then the weights, from the IndexedDB cache
-// when the cached checksum matches the manifest and from the network otherwise. decodeArtifact checks
-// the SHA-256 before any tensor is built, so a corrupted or mixed-up download is never ranked with.
+// Loads the model. A returning shopper's model comes from IndexedDB at once, and the manifest is
+// revalidated in the background (stale-while-revalidate); a first visit downloads manifest and weights.
+// decodeArtifact checks size and SHA-256 before any tensor is built, so a corrupted or mixed-up
+// download is never ranked with.
 import {
   type DecodedArtifact,
   decodeArtifact,
@@ -19,6 +20,8 @@ import type { Catalog } from './features';
 
 export interface LoadedModel {
   version: string;
+  /** SHA-256 of the weights: what a newer manifest is compared with. */
+  checksum: string;
   recommender: Recommender;
   catalog: Catalog;
   /** Human-readable names by category/brand index, when the catalogue has them. */
@@ -44,43 +47,56 @@ export interface FetchedArtifact {
   fromCache: boolean;
 }
 
-/**
- * Gets and verifies the artifact: plain JavaScript and I/O, no tensors, so it runs while a backend is
- * still initialising (wasm compiles in parallel with the download).
- */
-export async function fetchArtifact(manifestUrl: string, store: Store | null): Promise<FetchedArtifact> {
-  const cached = await store?.getModel(manifestUrl);
-  let manifestText: string;
-  try {
-    // 'no-cache' revalidates with the server (ETag), so a new version is seen at once.
-    manifestText = await (await fetchOk(manifestUrl, { cache: 'no-cache', credentials: 'omit' })).text();
-  } catch (e) {
-    if (!cached) throw e;
-    manifestText = cached.manifest; // offline: the cached model is still good
-  }
+/** Verifies (size, SHA-256, shapes) and decodes; no tensors yet, so it can run before a backend is set. */
+async function decode(
+  manifestText: string,
+  weights: ArrayBuffer,
+  fromCache: boolean,
+): Promise<FetchedArtifact> {
   const manifest = parseManifest(JSON.parse(manifestText));
-  let weights: ArrayBuffer;
-  let fromCache = false;
-  if (cached && cached.checksum === manifest.weightsSha256) {
-    weights = cached.weights;
-    fromCache = true;
-  } else {
-    const url = new URL(WEIGHTS_FILE, manifestUrl).href;
-    weights = await (await fetchOk(url, { credentials: 'omit' })).arrayBuffer();
-  }
-  // Verifies size and SHA-256 against the manifest before anything else reads the bytes.
   const shapes = expectedShapes(parseModelConfig(manifest.architecture));
   const decoded = await decodeArtifact(manifest, new Uint8Array(weights), { shapes });
-  if (!fromCache && store)
-    await store.putModel({
-      url: manifestUrl,
-      version: versionOf(manifest),
-      checksum: manifest.weightsSha256,
-      manifest: manifestText,
-      weights,
-      savedAt: Date.now(),
-    });
   return { manifest, decoded, fromCache };
+}
+
+/**
+ * The model cached in IndexedDB, verified, without touching the network (so a returning shopper is
+ * ranked before any request completes); null when there is none or it no longer verifies.
+ */
+export async function loadCached(manifestUrl: string, store: Store | null): Promise<FetchedArtifact | null> {
+  const cached = await store?.getModel(manifestUrl);
+  if (!cached) return null;
+  try {
+    return await decode(cached.manifest, cached.weights, true);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The server's current model: the manifest is revalidated ('no-cache'), and the weights are downloaded
+ * only when its checksum differs from `current`. Null when nothing changed. Caches what it downloads.
+ */
+export async function fetchLatest(
+  manifestUrl: string,
+  store: Store | null,
+  current?: string,
+): Promise<FetchedArtifact | null> {
+  const manifestText = await (await fetchOk(manifestUrl, { cache: 'no-cache', credentials: 'omit' })).text();
+  const manifest = parseManifest(JSON.parse(manifestText));
+  if (manifest.weightsSha256 === current) return null;
+  const weightsUrl = new URL(WEIGHTS_FILE, manifestUrl).href;
+  const weights = await (await fetchOk(weightsUrl, { credentials: 'omit' })).arrayBuffer();
+  const fetched = await decode(manifestText, weights, false);
+  await store?.putModel({
+    url: manifestUrl,
+    version: versionOf(manifest),
+    checksum: manifest.weightsSha256,
+    manifest: manifestText,
+    weights,
+    savedAt: Date.now(),
+  });
+  return fetched;
 }
 
 /** Builds the network on the current backend. */
@@ -94,6 +110,7 @@ export function buildModel({ manifest, decoded, fromCache }: FetchedArtifact): L
   };
   return {
     version: versionOf(manifest),
+    checksum: manifest.weightsSha256,
     recommender,
     catalog,
     categoryNames: manifest.catalog.categoryNames ?? [],
