@@ -19,7 +19,9 @@ describe('embeddingLookup', () => {
     // Row 4 was looked up three times: its gradient is the sum of three upstream rows.
     const up = upstream.arraySync() as number[][];
     const row4 = (ours.arraySync() as number[][])[4]!;
-    row4.forEach((v, c) => expect(v).toBeCloseTo(up[0]![c]! + up[2]![c]! + up[4]![c]!, 5));
+    row4.forEach((v, c) => {
+      expect(v).toBeCloseTo(up[0]![c]! + up[2]![c]! + up[4]![c]!, 5);
+    });
   });
 
   it('trains on wasm, where tf.gather has no gradient', async () => {

@@ -41,7 +41,9 @@ describe('encode', () => {
     // Training pads to short buckets, inference to maxLen: positions count from the end so both agree.
     const short = lastOutput(4, HISTORIES[0]!);
     const full = lastOutput(config.maxLen, HISTORIES[0]!);
-    short.forEach((v, i) => expect(v).toBeCloseTo(full[i]!, 4));
+    short.forEach((v, i) => {
+      expect(v).toBeCloseTo(full[i]!, 4);
+    });
   });
 
   it('is causal: changing the last event changes only the last position', () => {
@@ -49,7 +51,9 @@ describe('encode', () => {
     const b = [...a.slice(0, -1), { ...a[a.length - 1]!, item: 30 }];
     const [outA, outB] = [a, b].map((history) => hiddenStates(config.maxLen, history));
     for (let t = 0; t < config.maxLen - 1; t++) {
-      outA![t]!.forEach((v, i) => expect(v).toBeCloseTo(outB![t]![i]!, 5));
+      outA![t]!.forEach((v, i) => {
+        expect(v).toBeCloseTo(outB![t]![i]!, 5);
+      });
     }
     const last = config.maxLen - 1;
     expect(outA![last]!.some((v, i) => Math.abs(v - outB![last]![i]!) > 1e-3)).toBe(true);

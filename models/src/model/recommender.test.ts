@@ -40,7 +40,9 @@ describe.each(['cpu', 'wasm'])('Recommender on %s', (backend) => {
   it('scores candidates as the matching columns of scoreAll', async () => {
     const candidates = [5, 40, 1, 17];
     const scores = await recommender.scoreCandidates(HISTORIES[0]!, candidates);
-    candidates.forEach((c, i) => expect(scores[i]).toBeCloseTo(reference[c]!, 3));
+    candidates.forEach((c, i) => {
+      expect(scores[i]).toBeCloseTo(reference[c]!, 3);
+    });
   });
 
   it('user vector dot item vector is the score', async () => {

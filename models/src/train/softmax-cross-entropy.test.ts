@@ -39,11 +39,15 @@ describe.each(['cpu', 'wasm'])('softmaxCrossEntropy on %s', (backend) => {
     const targets = tf.tensor1d(TARGETS, 'int32');
     const x = tf.tensor2d(LOGITS);
     const value = Array.from(softmaxCrossEntropy(x, targets).dataSync());
-    value.forEach((v, i) => expect(v).toBeCloseTo(expected.value[i]!, 4));
+    value.forEach((v, i) => {
+      expect(v).toBeCloseTo(expected.value[i]!, 4);
+    });
     const grad = tf.grad((z: tf.Tensor) =>
       tf.sum(tf.mul(softmaxCrossEntropy(z as tf.Tensor2D, targets), tf.tensor1d(WEIGHTS))),
     )(x);
-    Array.from(grad.dataSync()).forEach((g, i) => expect(g).toBeCloseTo(expected.grad[i]!, 5));
+    Array.from(grad.dataSync()).forEach((g, i) => {
+      expect(g).toBeCloseTo(expected.grad[i]!, 5);
+    });
   });
 
   it('stays finite for large logits', () => {
