@@ -180,11 +180,11 @@ export function createWorkerApi(): WorkerApi {
     // Leave-one-out over the most recent interactions: how much does the score drop without each one?
     const seq = f.sequence.slice(-m.recommender.config.maxLen);
     const recent = Math.min(seq.length, 10);
-    const full = (await m.recommender.scoreCandidates(seq, [target]))[0] ?? 0;
+    const full = (await scorePadded(m, seq, [target]))[0] ?? 0;
     const contributions = new Map<string, number>();
     for (let k = seq.length - recent; k < seq.length; k++) {
       const without = seq.slice(0, k).concat(seq.slice(k + 1));
-      const score = without.length ? ((await m.recommender.scoreCandidates(without, [target]))[0] ?? 0) : 0;
+      const score = without.length ? ((await scorePadded(m, without, [target]))[0] ?? 0) : 0;
       const id = f.sequenceIds[f.sequenceIds.length - seq.length + k]!;
       contributions.set(id, (contributions.get(id) ?? 0) + (full - score));
     }

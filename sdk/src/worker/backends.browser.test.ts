@@ -57,13 +57,23 @@ describe('the ranking spec on every backend (S4)', () => {
       });
       const status = await page.evaluate(() => window.hearth.status());
       expect(status).toMatchObject({ backend, modelVersion: 'test-1' });
-      const ranked = await page.evaluate(
-        ({ history, candidates }) => {
+      const { ranked, times } = await page.evaluate(
+        async ({ history, candidates }) => {
           for (const e of history) window.hearth.track({ type: e.action, item: e.id, time: e.timeMs });
-          return window.hearth.rank(candidates);
+          const times: number[] = [];
+          let ranked: Awaited<ReturnType<typeof window.hearth.rank>> = [];
+          for (let i = 0; i < 4; i++) {
+            const t = performance.now();
+            ranked = await window.hearth.rank(candidates);
+            times.push(performance.now() - t);
+          }
+          return { ranked, times };
         },
         { history: HISTORY, candidates: CANDIDATES },
       );
+      // Warmed up at start: the first call does not stall compiling shapes (WebGPU shaders take seconds).
+      const steady = [...times.slice(1)].sort((a, b) => a - b)[1]!;
+      expect(times[0]).toBeLessThan(3 * steady + 100);
       // A permutation of the input, every known item scored by the model, the unknown one kept.
       expect(ranked.map((r) => r.id).sort()).toEqual([...CANDIDATES].sort());
       const expected = await model.scores([...HISTORY], CANDIDATES.slice(0, -1));
