@@ -10,7 +10,16 @@ export interface BlobStore {
   put(bytes: Uint8Array): Promise<string>;
   /** The bytes stored under sha256, verified (ChecksumError when they do not match). */
   get(sha256: string): Promise<Uint8Array>;
+  /**
+   * Running sums: durable bytes under a unique name (round, replica, sequence number), so that two
+   * identical sums never share storage and one can be deleted without touching the other.
+   */
+  putNamed(name: string, bytes: Uint8Array): Promise<string>;
+  getNamed(name: string, sha256: string): Promise<Uint8Array>;
+  deleteNamed(name: string): Promise<void>;
 }
+
+export const NAME = /^[A-Za-z0-9_.-]{1,200}$/;
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');

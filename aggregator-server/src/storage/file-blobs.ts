@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type BlobStore, sha256Hex, verified } from './blobs';
+import { type BlobStore, NAME, sha256Hex, verified } from './blobs';
 
 export interface FileBlobOptions {
   /**
@@ -16,41 +16,66 @@ export interface FileBlobOptions {
   readonly onPause?: () => void;
 }
 
+/** Writes bytes to `path` atomically and durably: temp file, fsync, rename, fsync the directory. */
+async function writeDurably(
+  dir: string,
+  path: string,
+  bytes: Uint8Array,
+  options: FileBlobOptions,
+): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const file = await open(tmp, 'wx');
+  try {
+    const half = Math.floor(bytes.length / 2);
+    await file.write(bytes, 0, half, 0);
+    if (options.pauseMidWriteMs) {
+      await file.sync();
+      options.onPause?.();
+      await new Promise((r) => setTimeout(r, options.pauseMidWriteMs));
+    }
+    await file.write(bytes, half, bytes.length - half, half);
+    await file.sync();
+  } catch (e) {
+    await file.close();
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  await file.close();
+  await rename(tmp, path);
+  const d = await open(dir, 'r');
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
+  }
+}
+
 export function fileBlobs(dir: string, options: FileBlobOptions = {}): BlobStore {
   const path = (sha: string) => join(dir, `${sha}.bin`);
+  const named = (name: string) => {
+    if (!NAME.test(name)) throw new RangeError(`blob name ${JSON.stringify(name)} is not allowed`);
+    return join(dir, 'sums', `${name}.f64`);
+  };
   return {
     async put(bytes) {
       const sha = sha256Hex(bytes);
-      await mkdir(dir, { recursive: true });
-      const tmp = join(dir, `.${sha}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-      const file = await open(tmp, 'wx');
-      try {
-        const half = Math.floor(bytes.length / 2);
-        await file.write(bytes, 0, half, 0);
-        if (options.pauseMidWriteMs) {
-          await file.sync();
-          options.onPause?.();
-          await new Promise((r) => setTimeout(r, options.pauseMidWriteMs));
-        }
-        await file.write(bytes, half, bytes.length - half, half);
-        await file.sync();
-      } catch (e) {
-        await file.close();
-        await rm(tmp, { force: true });
-        throw e;
-      }
-      await file.close();
-      await rename(tmp, path(sha));
-      const d = await open(dir, 'r');
-      try {
-        await d.sync();
-      } finally {
-        await d.close();
-      }
+      await writeDurably(dir, path(sha), bytes, options);
       return sha;
     },
     async get(sha) {
       return verified(sha, new Uint8Array(await readFile(path(sha))));
+    },
+    async putNamed(name, bytes) {
+      // the fault injection is for checkpoints only
+      await writeDurably(join(dir, 'sums'), named(name), bytes, {});
+      return sha256Hex(bytes);
+    },
+    async getNamed(name, sha) {
+      return verified(sha, new Uint8Array(await readFile(named(name))));
+    },
+    async deleteNamed(name) {
+      await rm(named(name), { force: true });
     },
   };
 }

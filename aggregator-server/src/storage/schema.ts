@@ -21,6 +21,8 @@ const statements = [
      created_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
   // Weights for stores without a filesystem of their own (PostgreSQL shared by replicas); content-addressed.
   `CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY, bytes BYTEA NOT NULL)`,
+  // Running sums of the PostgreSQL store, under unique names (the embedded store keeps them as files).
+  `CREATE TABLE IF NOT EXISTS named_blobs (name TEXT PRIMARY KEY, bytes BYTEA NOT NULL)`,
   // The latest pointer is a log: the newest row wins, so a rollback appends and rewrites nothing.
   `CREATE TABLE IF NOT EXISTS latest_pointer (
      seq SERIAL PRIMARY KEY,
@@ -52,15 +54,19 @@ const statements = [
      zeroed BOOLEAN NOT NULL,
      received_at TIMESTAMPTZ NOT NULL DEFAULT now(),
      PRIMARY KEY (round_id, client_id))`,
-  // Each replica's running sum for a round (float64 little-endian), written in the same transaction as
-  // the receipts it covers. Summed over replicas at close.
+  // Each replica's running sum for a round (float64 little-endian): the row names the blob that holds
+  // it and its SHA-256. The blob is written (durably) before the transaction that inserts the receipts
+  // it covers commits, and the previous blob is deleted only after: the row is the commit point.
+  // Summed over replicas at close.
   `CREATE TABLE IF NOT EXISTS round_partials (
      round_id INTEGER NOT NULL REFERENCES rounds(id),
      replica TEXT NOT NULL,
      count INTEGER NOT NULL,
      clipped INTEGER NOT NULL,
      zeroed INTEGER NOT NULL,
-     sum BYTEA NOT NULL,
+     seq INTEGER NOT NULL,
+     sum_blob TEXT NOT NULL,
+     sum_sha256 TEXT NOT NULL,
      PRIMARY KEY (round_id, replica))`,
   `CREATE TABLE IF NOT EXISTS privacy_ledger (
      round_id INTEGER PRIMARY KEY REFERENCES rounds(id),

@@ -1,15 +1,17 @@
 // The one Store implementation, over any Sql (PGlite or pg) and any BlobStore (files or the database).
 // How an acknowledged update is made durable and counted once:
 //   one transaction locks the round row (FOR SHARE, so a close waits for it), checks the round still
-//   collects, inserts the receipts (round, client) with ON CONFLICT DO NOTHING, and adds exactly the
-//   newly inserted clients' vectors to this replica's running-sum row. The HTTP layer answers 2xx only
-//   after that commit. Memory stays O(model): each replica keeps one running sum per round, and the
-//   database holds one sum row per replica, never one vector per client.
+//   collects, inserts the receipts (round, client) with ON CONFLICT DO NOTHING, adds exactly the newly
+//   inserted clients' vectors to this replica's running sum, writes that sum durably to a new blob
+//   (a file, fsynced and renamed, for the embedded store; a row for PostgreSQL) and points the replica's
+//   round_partials row at it. The HTTP layer answers 2xx only after that commit; the previous blob is
+//   deleted after it. Memory stays O(model): each replica keeps one running sum per round, and storage
+//   holds one sum per replica, never one vector per client.
 
 import { randomUUID } from 'node:crypto';
 import type { TensorLayout } from '@hearth/models';
 import type { BlobStore } from './blobs';
-import { bytesOf, hexParam, isUniqueViolation, type Sql } from './sql';
+import { isUniqueViolation, type Sql } from './sql';
 import {
   type ClippedUpdate,
   type IngestOutcome,
@@ -98,7 +100,10 @@ export function sqlStore(options: SqlStoreOptions): Store {
   const { sql, blobs } = options;
   const replicaId = options.replicaId ?? randomUUID();
   // This replica's running sums, mirrored from its round_partials rows after each commit.
-  const partials = new Map<number, { sum: Float64Array; count: number; clipped: number; zeroed: number }>();
+  const partials = new Map<
+    number,
+    { sum: Float64Array; count: number; clipped: number; zeroed: number; seq: number; blob: string | null }
+  >();
   // Ingests run one at a time per process: each reads the cached running sum and writes the next one.
   let ingestQueue: Promise<unknown> = Promise.resolve();
 
@@ -135,67 +140,93 @@ export function sqlStore(options: SqlStoreOptions): Store {
   async function ingestNow(roundId: number, updates: readonly ClippedUpdate[]): Promise<IngestOutcome> {
     if (updates.length === 0) return { kind: 'ok', accepted: [], duplicates: [] };
     const size = updates[0]!.values.length;
-    const base = partials.get(roundId) ?? { sum: new Float64Array(size), count: 0, clipped: 0, zeroed: 0 };
-    const outcome = await sql.transaction(async (tx): Promise<IngestOutcome & { next?: typeof base }> => {
-      const round = await tx.query<{ state: RoundState }>(
-        'SELECT state FROM rounds WHERE id = $1 FOR SHARE',
-        [roundId],
-      );
-      const state = round[0]?.state;
-      if (state !== 'open' && state !== 'collecting')
-        return { kind: 'round_not_collecting', state: state ?? 'missing' };
-      // Unique (round, client): a client already counted, here or by another replica, is not inserted again.
-      const inserted = await tx.query<{ client_id: string }>(
-        `INSERT INTO receipts (round_id, client_id, replica, clipped, zeroed)
+    const base = partials.get(roundId) ?? {
+      sum: new Float64Array(size),
+      count: 0,
+      clipped: 0,
+      zeroed: 0,
+      seq: 0,
+      blob: null,
+    };
+    let written: string | null = null;
+    const outcome = await sql
+      .transaction(async (tx): Promise<IngestOutcome & { next?: typeof base }> => {
+        const round = await tx.query<{ state: RoundState }>(
+          'SELECT state FROM rounds WHERE id = $1 FOR SHARE',
+          [roundId],
+        );
+        const state = round[0]?.state;
+        if (state !== 'open' && state !== 'collecting')
+          return { kind: 'round_not_collecting', state: state ?? 'missing' };
+        // Unique (round, client): a client already counted, here or by another replica, is not inserted again.
+        const inserted = await tx.query<{ client_id: string }>(
+          `INSERT INTO receipts (round_id, client_id, replica, clipped, zeroed)
          SELECT $1, u.client_id, $2, u.clipped, u.zeroed
          FROM unnest($3::text[], $4::boolean[], $5::boolean[]) AS u(client_id, clipped, zeroed)
          ON CONFLICT DO NOTHING RETURNING client_id`,
-        [
-          roundId,
-          replicaId,
-          updates.map((u) => u.clientId),
-          updates.map((u) => u.clipped),
-          updates.map((u) => u.zeroed),
-        ],
-      );
-      const fresh = new Set(inserted.map((r) => r.client_id));
-      const next = {
-        sum: Float64Array.from(base.sum),
-        count: base.count,
-        clipped: base.clipped,
-        zeroed: base.zeroed,
-      };
-      const accepted: string[] = [];
-      const duplicates: string[] = [];
-      for (const u of updates) {
-        if (!fresh.delete(u.clientId)) {
-          duplicates.push(u.clientId);
-          continue;
-        }
-        if (u.values.length !== size)
-          throw new RangeError(`update of ${u.clientId} has ${u.values.length} values, expected ${size}`);
-        for (let i = 0; i < size; i++) next.sum[i]! += u.values[i]!;
-        next.count++;
-        if (u.clipped) next.clipped++;
-        if (u.zeroed) next.zeroed++;
-        accepted.push(u.clientId);
-      }
-      if (accepted.length > 0) {
-        await tx.query(
-          `INSERT INTO round_partials (round_id, replica, count, clipped, zeroed, sum)
-           VALUES ($1, $2, $3, $4, $5, decode($6, 'hex'))
-           ON CONFLICT (round_id, replica) DO UPDATE SET count = $3, clipped = $4, zeroed = $5, sum = decode($6, 'hex')`,
-          [roundId, replicaId, next.count, next.clipped, next.zeroed, hexParam(f64ToBytes(next.sum))],
-        );
-        if (state === 'open')
-          await tx.query(`UPDATE rounds SET state = 'collecting', state_changed_at = now() WHERE id = $1`, [
+          [
             roundId,
-          ]);
-      }
-      return { kind: 'ok', accepted, duplicates, next };
-    });
+            replicaId,
+            updates.map((u) => u.clientId),
+            updates.map((u) => u.clipped),
+            updates.map((u) => u.zeroed),
+          ],
+        );
+        const fresh = new Set(inserted.map((r) => r.client_id));
+        const next = {
+          sum: Float64Array.from(base.sum),
+          count: base.count,
+          clipped: base.clipped,
+          zeroed: base.zeroed,
+          seq: base.seq + 1,
+          blob: base.blob,
+        };
+        const accepted: string[] = [];
+        const duplicates: string[] = [];
+        for (const u of updates) {
+          if (!fresh.delete(u.clientId)) {
+            duplicates.push(u.clientId);
+            continue;
+          }
+          if (u.values.length !== size)
+            throw new RangeError(`update of ${u.clientId} has ${u.values.length} values, expected ${size}`);
+          for (let i = 0; i < size; i++) next.sum[i]! += u.values[i]!;
+          next.count++;
+          if (u.clipped) next.clipped++;
+          if (u.zeroed) next.zeroed++;
+          accepted.push(u.clientId);
+        }
+        if (accepted.length > 0) {
+          // The sum goes to a new blob, durably, before this transaction commits; the row switches to it.
+          const name = `sum-r${roundId}-${replicaId}-${next.seq}`;
+          written = name;
+          const sha = await blobs.putNamed(name, f64ToBytes(next.sum));
+          next.blob = name;
+          await tx.query(
+            `INSERT INTO round_partials (round_id, replica, count, clipped, zeroed, seq, sum_blob, sum_sha256)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (round_id, replica) DO UPDATE
+           SET count = $3, clipped = $4, zeroed = $5, seq = $6, sum_blob = $7, sum_sha256 = $8`,
+            [roundId, replicaId, next.count, next.clipped, next.zeroed, next.seq, name, sha],
+          );
+          if (state === 'open')
+            await tx.query(`UPDATE rounds SET state = 'collecting', state_changed_at = now() WHERE id = $1`, [
+              roundId,
+            ]);
+        }
+        return { kind: 'ok', accepted, duplicates, next };
+      })
+      .catch(async (e: unknown) => {
+        // rolled back: the blob this attempt wrote is referenced by nothing
+        if (written) await blobs.deleteNamed(written).catch(() => {});
+        throw e;
+      });
     if (outcome.kind !== 'ok') return outcome;
-    if (outcome.next) partials.set(roundId, outcome.next);
+    if (outcome.next && outcome.accepted.length > 0) {
+      partials.set(roundId, outcome.next);
+      // the previous sum is no longer referenced once the new row committed
+      if (base.blob) await blobs.deleteNamed(base.blob).catch(() => {});
+    }
     return { kind: 'ok', accepted: outcome.accepted, duplicates: outcome.duplicates };
   }
 
@@ -334,12 +365,18 @@ export function sqlStore(options: SqlStoreOptions): Store {
         [roundId],
       );
       for (const { replica } of replicas) {
-        const rows = await sql.query<{ count: number; clipped: number; zeroed: number; sum: unknown }>(
-          'SELECT count, clipped, zeroed, sum FROM round_partials WHERE round_id = $1 AND replica = $2',
+        const rows = await sql.query<{
+          count: number;
+          clipped: number;
+          zeroed: number;
+          sum_blob: string;
+          sum_sha256: string;
+        }>(
+          'SELECT count, clipped, zeroed, sum_blob, sum_sha256 FROM round_partials WHERE round_id = $1 AND replica = $2',
           [roundId, replica],
         );
         const row = rows[0]!;
-        const part = bytesToF64(bytesOf(row.sum));
+        const part = bytesToF64(await blobs.getNamed(row.sum_blob, row.sum_sha256));
         if (part.length !== size)
           throw new RangeError(`partial sum of round ${roundId} has ${part.length} values, expected ${size}`);
         for (let i = 0; i < size; i++) sum[i]! += part[i]!;
