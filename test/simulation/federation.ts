@@ -1,0 +1,285 @@
+// DP-FedAvg rounds through the real aggregator: an in-process server on 127.0.0.1 with the embedded
+// store (PGlite in memory), driven only over its HTTP API. Every private client checks in each round
+// (the server's Poisson coin decides who is sampled); a sampled client downloads the round's model,
+// trains on its own sequence with the model core's client step (the code the SDK worker runs), and
+// uploads its clipped delta with its round token. The server clips, sums, adds noise, charges the
+// ledger and publishes a new version. Simulated clients share one process, and so one copy of each
+// downloaded model version, as browsers share an HTTP cache per model checksum.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type Dataset,
+  decodeArtifact,
+  type EncodedArtifact,
+  encodeLocalUpdate,
+  expectedShapes,
+  type ModelConfig,
+  recommenderFromArtifact,
+  type TensorLayout,
+  trainingPart,
+  trainLocalUpdate,
+} from '@hearth/models';
+import { pino } from 'pino';
+import { loadConfig } from '../../aggregator-server/src/config';
+import { noiseMultiplierFor } from '../../aggregator-server/src/privacy/accountant';
+import type { GaussianSource } from '../../aggregator-server/src/privacy/noise';
+import { startServer } from '../../aggregator-server/src/server';
+import { openEmbeddedStore } from '../../aggregator-server/src/storage/embedded';
+import { checkIn, type Json, upload } from '../../aggregator-server/src/testing/client';
+import type { Quality } from './central';
+
+export interface FederationOptions {
+  readonly dataset: Dataset;
+  readonly config: ModelConfig;
+  readonly privateUsers: readonly number[];
+  /** The model federation starts from (the public-only model). */
+  readonly start: EncodedArtifact;
+  /** Expected clients per round: q = clientsPerRound / privateUsers.length. */
+  readonly clientsPerRound: number;
+  readonly rounds: number;
+  /** Target (ε, δ) after all rounds: the noise multiplier is derived from it. */
+  readonly epsilon: number;
+  readonly delta: number;
+  readonly clipBound: number;
+  readonly serverLr: number;
+  readonly localSteps: number;
+  readonly localLr: number;
+  /** Evaluate the published model after every k rounds (and after the last). */
+  readonly evalEvery: number;
+  readonly evaluate: (artifact: EncodedArtifact) => Promise<Quality>;
+  /** Tests only: seeded noise. Otherwise the server's production (crypto) noise. */
+  readonly noise?: GaussianSource;
+  readonly log?: (line: string) => void;
+}
+
+export interface RoundStats {
+  readonly round: number;
+  readonly version: number;
+  /** Cumulative ε from the server's ledger after this round. */
+  readonly epsilon: number;
+  readonly sampled: number;
+  /** Updates the server acknowledged. */
+  readonly received: number;
+  /** Updates the SERVER had to clip (0 when every client clipped on the device). */
+  readonly serverClipped: number;
+  /** Clients whose delta was above the bound before clipping on the device. */
+  readonly clientClipped: number;
+  readonly meanNormBeforeClip: number;
+  /** Largest norm of what left a device: at most the clip bound. */
+  readonly maxUploadedNorm: number;
+  readonly seconds: number;
+  readonly quality?: Quality;
+}
+
+export interface FederationResult {
+  readonly q: number;
+  readonly z: number;
+  readonly epsilon: number;
+  readonly delta: number;
+  readonly rounds: RoundStats[];
+  readonly final: EncodedArtifact;
+  readonly finalQuality: Quality;
+  readonly seconds: number;
+}
+
+const SECRET = 'simulation-secret-0123456789';
+const ADMIN = 'simulation-admin-0123456789';
+const CHECKIN_CONCURRENCY = 16;
+
+export async function runFederation(o: FederationOptions): Promise<FederationResult> {
+  const started = performance.now();
+  const population = o.privateUsers.length;
+  const q = o.clientsPerRound / population;
+  if (!(q > 0 && q <= 1))
+    throw new Error(`clients per round (${o.clientsPerRound}) must be in 1..${population} private clients`);
+  const { noiseMultiplier: z } = noiseMultiplierFor({
+    samplingRate: q,
+    rounds: o.rounds,
+    delta: o.delta,
+    epsilon: o.epsilon,
+  });
+  o.log?.(`federation: ${population} private clients, q = ${q.toPrecision(4)}, z = ${z.toPrecision(4)}`);
+
+  const dir = await mkdtemp(join(tmpdir(), 'hearth-simulate-'));
+  const store = await openEmbeddedStore({ dir, inMemory: true });
+  const config = loadConfig(
+    {},
+    {
+      host: '127.0.0.1',
+      port: 0,
+      secret: SECRET,
+      adminToken: ADMIN,
+      logLevel: 'silent',
+      privacy: { delta: o.delta, epsilonBudget: o.epsilon },
+      rounds: {
+        defaults: {
+          q,
+          population,
+          z,
+          clipBound: o.clipBound,
+          minClients: 1,
+          serverLr: o.serverLr,
+          durationSec: 24 * 3600,
+        },
+        tokenTtlSec: 24 * 3600,
+        tickSec: 3600,
+      },
+      // Every simulated client comes from 127.0.0.1: lift the per-source limit on new client ids.
+      limits: { checkInsPerMinutePerSource: 1_000_000_000 },
+    },
+  );
+  const server = await startServer(config, {
+    store,
+    log: pino({ level: 'silent' }),
+    ...(o.noise ? { noise: o.noise } : {}),
+  });
+  const http = api(server.url);
+  try {
+    const registered = await http.admin('POST', '/v1/admin/models', {
+      manifest: o.start.manifest,
+      weightsBase64: Buffer.from(o.start.weights).toString('base64'),
+      note: 'public-only model',
+    });
+    let current = { version: registered.version as number, artifact: o.start };
+    const clients = o.privateUsers.map((u) => ({
+      id: `sim-client-${u}`,
+      history: trainingPart(o.dataset.users[u]!.events),
+    }));
+    const stats: RoundStats[] = [];
+    let finalQuality: Quality | undefined;
+    for (let t = 1; t <= o.rounds; t++) {
+      const roundStart = performance.now();
+      const round = await http.admin('POST', '/v1/admin/rounds', {});
+      if (round.modelVersion !== current.version)
+        throw new Error(
+          `round ${round.id} trains version ${round.modelVersion}, expected ${current.version}`,
+        );
+      const model = recommenderFromArtifact(
+        await decodeArtifact(current.artifact.manifest, current.artifact.weights, {
+          shapes: expectedShapes(o.config),
+        }),
+      );
+      let sampled = 0;
+      let clientClipped = 0;
+      let normSum = 0;
+      let maxUploadedNorm = 0;
+      try {
+        const answers = await mapLimit(clients, CHECKIN_CONCURRENCY, async (c) => {
+          const r = await checkIn(server.url, c.id);
+          if (r.status !== 200) throw new Error(`check-in of ${c.id}: ${r.status} ${JSON.stringify(r.json)}`);
+          return r.json as Json;
+        });
+        for (let i = 0; i < clients.length; i++) {
+          const a = answers[i];
+          if (a.status !== 'sampled') continue;
+          sampled++;
+          const update = await trainLocalUpdate(model, clients[i]!.history, a.layout as TensorLayout, {
+            localSteps: o.localSteps,
+            learningRate: o.localLr,
+            clipBound: a.clipBound,
+          });
+          if (update.clipped) clientClipped++;
+          normSum += update.normBeforeClip;
+          maxUploadedNorm = Math.max(maxUploadedNorm, l2(update.values));
+          const body = encodeLocalUpdate(update, { roundId: a.roundId, modelVersion: a.modelVersion });
+          const res = await upload(server.url, a.roundId, clients[i]!.id, a.token, body);
+          if (res.status !== 202)
+            throw new Error(`upload of ${clients[i]!.id}: ${res.status} ${JSON.stringify(res.json)}`);
+        }
+      } finally {
+        model.dispose();
+      }
+      const closed = await http.admin('POST', `/v1/admin/rounds/${round.id}/close`, {});
+      if (closed.outcome !== 'committed')
+        throw new Error(`round ${round.id} was ${closed.outcome}: ${closed.round.reason}`);
+      const version = closed.round.resultVersion as number;
+      current = { version, artifact: await http.download(version) };
+      const ledger = await http.get('/v1/privacy/ledger');
+      const evalNow = t % o.evalEvery === 0 || t === o.rounds;
+      const quality = evalNow ? await o.evaluate(current.artifact) : undefined;
+      if (quality) finalQuality = quality;
+      const s: RoundStats = {
+        round: t,
+        version,
+        epsilon: ledger.epsilonSpent,
+        sampled,
+        received: closed.round.received,
+        serverClipped: closed.round.clipped,
+        clientClipped,
+        meanNormBeforeClip: sampled > 0 ? normSum / sampled : 0,
+        maxUploadedNorm,
+        seconds: (performance.now() - roundStart) / 1000,
+        ...(quality ? { quality } : {}),
+      };
+      stats.push(s);
+      o.log?.(
+        `round ${t}: ${sampled} clients (${clientClipped} clipped on device, mean norm ${s.meanNormBeforeClip.toFixed(3)}), ` +
+          `ε = ${s.epsilon.toFixed(3)}, ${s.seconds.toFixed(1)} s` +
+          (quality ? `; NDCG@10 ${quality['NDCG@10'].toFixed(4)} HR@10 ${quality['HR@10'].toFixed(4)}` : ''),
+      );
+    }
+    return {
+      q,
+      z,
+      epsilon: stats.at(-1)?.epsilon ?? 0,
+      delta: o.delta,
+      rounds: stats,
+      final: current.artifact,
+      finalQuality: finalQuality ?? (await o.evaluate(current.artifact)),
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function l2(values: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i]! * values[i]!;
+  return Math.sqrt(s);
+}
+
+/** The few HTTP calls the simulation makes besides check-in and upload. */
+function api(url: string) {
+  const json = async (res: Response, what: string): Promise<Json> => {
+    const body = await res.json();
+    if (!res.ok) throw new Error(`${what}: ${res.status} ${JSON.stringify(body)}`);
+    return body;
+  };
+  return {
+    async admin(method: string, path: string, body: unknown): Promise<Json> {
+      const res = await fetch(url + path, {
+        method,
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return json(res, `${method} ${path}`);
+    },
+    async get(path: string): Promise<Json> {
+      return json(await fetch(url + path), `GET ${path}`);
+    },
+    /** A model version as a client fetches it: manifest, then weights (verified when decoded). */
+    async download(version: number): Promise<EncodedArtifact> {
+      const manifest = await json(await fetch(`${url}/v1/models/${version}/manifest.json`), 'manifest');
+      const res = await fetch(`${url}/v1/models/${version}/weights.bin`);
+      if (!res.ok) throw new Error(`weights of version ${version}: ${res.status}`);
+      return { manifest, weights: new Uint8Array(await res.arrayBuffer()) };
+    },
+  };
+}
+
+/** Runs fn over items with at most `limit` calls in flight; results in input order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

@@ -1,0 +1,210 @@
+// The whole experiment: split users, train (a) on everything and (b) on the public part, then run
+// DP-FedAvg rounds from (b) over the private clients (c), and score all three the same way.
+import {
+  type Dataset,
+  DEFAULT_MODEL_CONFIG,
+  type EncodedArtifact,
+  type LossKind,
+  type ModelConfig,
+  parseModelConfig,
+} from '@hearth/models';
+import type { GaussianSource } from '../../aggregator-server/src/privacy/noise';
+import { type CentralOptions, evaluateArtifact, type Quality, trainCentral } from './central';
+import { type FederationResult, runFederation } from './federation';
+import { restrictTo, splitPopulation, trainingSequences } from './population';
+
+export interface ModelShape {
+  readonly dim: number;
+  readonly blocks: number;
+  readonly maxLen: number;
+  readonly dropout: number;
+}
+
+export interface SimulationOptions {
+  readonly dataset: Dataset;
+  readonly publicFraction: number;
+  readonly seed: number;
+  readonly model: ModelShape;
+  readonly central: Omit<CentralOptions, 'log' | 'seed'> & { loss: LossKind };
+  /** Skip (a), the centralized upper bound (the smoke test does not need it). */
+  readonly skipCentral?: boolean;
+  /** Reuse artifacts instead of training (they must match the data set's catalogue and the model shape). */
+  readonly publicModel?: EncodedArtifact;
+  readonly centralModel?: EncodedArtifact;
+  readonly federation: {
+    readonly clientsPerRound: number;
+    readonly rounds: number;
+    readonly epsilon: number;
+    readonly delta: number;
+    readonly clipBound: number;
+    readonly serverLr: number;
+    readonly localSteps: number;
+    readonly localLr: number;
+    readonly evalEvery: number;
+    readonly noise?: GaussianSource;
+  };
+  readonly log?: (line: string) => void;
+}
+
+export interface Row {
+  readonly name: string;
+  readonly quality: Quality;
+  readonly epsilon: number | null;
+  readonly delta: number | null;
+  readonly rounds: number;
+  /** Wall time to produce this model: training, and for (c) training of (b) plus the rounds. */
+  readonly seconds: number;
+  readonly note: string;
+}
+
+export interface SimulationResult {
+  readonly dataset: { name: string; users: number; items: number; publicUsers: number; privateUsers: number };
+  readonly config: ModelConfig;
+  readonly rows: Row[];
+  readonly publicArtifact: EncodedArtifact;
+  readonly federation: FederationResult;
+  /** Share of the (b)→(a) NDCG@10 gap that (c) recovers; null without (a). */
+  readonly gapRecovered: number | null;
+}
+
+export function simulationConfig(dataset: Dataset, shape: ModelShape): ModelConfig {
+  return parseModelConfig({
+    ...DEFAULT_MODEL_CONFIG,
+    numItems: dataset.numItems,
+    dim: shape.dim,
+    ffnDim: shape.dim,
+    numBlocks: shape.blocks,
+    maxLen: shape.maxLen,
+    dropout: shape.dropout,
+    numCategories: dataset.attributes ? dataset.numCategories : 0,
+    numBrands: dataset.attributes ? dataset.numBrands : 0,
+    numPriceBuckets: dataset.attributes ? dataset.numPriceBuckets : 0,
+  });
+}
+
+export async function runSimulation(o: SimulationOptions): Promise<SimulationResult> {
+  const log = o.log ?? (() => {});
+  const { dataset } = o;
+  const config = simulationConfig(dataset, o.model);
+  const split = splitPopulation(dataset, o.publicFraction, o.seed);
+  log(
+    `simulate: ${dataset.name}: ${dataset.users.length} users (${split.publicUsers.length} public, ` +
+      `${split.privateUsers.length} private), ${dataset.numItems} items; d=${config.dim} blocks=${config.numBlocks}`,
+  );
+  const catalog = { itemIds: dataset.itemIds };
+  const evaluate = (a: { manifest: unknown; weights: Uint8Array }) => evaluateArtifact(dataset, a, config);
+  const rows: Row[] = [];
+
+  let central: Row | undefined;
+  if (!o.skipCentral) {
+    let artifact = o.centralModel;
+    let seconds = 0;
+    let note = 'given artifact';
+    if (!artifact) {
+      log('(a) centralized training on every user');
+      const r = await trainCentral(
+        config,
+        trainingSequences(
+          dataset,
+          dataset.users.map((_, i) => i),
+        ),
+        dataset,
+        catalog,
+        {
+          ...o.central,
+          seed: o.seed,
+          log,
+        },
+      );
+      ({ artifact, seconds } = r);
+      note = `${r.epochs} epochs, best ${r.bestEpoch}`;
+    }
+    central = {
+      name: '(a) centralized, all users',
+      quality: await evaluate(artifact),
+      epsilon: null,
+      delta: null,
+      rounds: 0,
+      seconds,
+      note,
+    };
+    rows.push(central);
+    log(`(a) NDCG@10 ${central.quality['NDCG@10'].toFixed(4)} HR@10 ${central.quality['HR@10'].toFixed(4)}`);
+  }
+
+  let publicArtifact = o.publicModel;
+  let publicSeconds = 0;
+  let publicNote = 'given artifact';
+  if (!publicArtifact) {
+    log('(b) centralized training on the public users only');
+    const r = await trainCentral(
+      config,
+      trainingSequences(dataset, split.publicUsers),
+      restrictTo(dataset, split.publicUsers),
+      catalog,
+      { ...o.central, seed: o.seed, log },
+    );
+    publicArtifact = r.artifact;
+    publicSeconds = r.seconds;
+    publicNote = `${r.epochs} epochs, best ${r.bestEpoch}`;
+  }
+  const publicRow: Row = {
+    name: '(b) public users only',
+    quality: await evaluate(publicArtifact),
+    epsilon: 0,
+    delta: null,
+    rounds: 0,
+    seconds: publicSeconds,
+    note: publicNote,
+  };
+  rows.push(publicRow);
+  log(
+    `(b) NDCG@10 ${publicRow.quality['NDCG@10'].toFixed(4)} HR@10 ${publicRow.quality['HR@10'].toFixed(4)}`,
+  );
+
+  log('(c) DP-FedAvg rounds from (b) over the private clients');
+  const f = o.federation;
+  const federation = await runFederation({
+    dataset,
+    config,
+    privateUsers: split.privateUsers,
+    start: publicArtifact,
+    clientsPerRound: f.clientsPerRound,
+    rounds: f.rounds,
+    epsilon: f.epsilon,
+    delta: f.delta,
+    clipBound: f.clipBound,
+    serverLr: f.serverLr,
+    localSteps: f.localSteps,
+    localLr: f.localLr,
+    evalEvery: f.evalEvery,
+    evaluate,
+    ...(f.noise ? { noise: f.noise } : {}),
+    log,
+  });
+  rows.push({
+    name: '(c) public + DP-FedAvg',
+    quality: federation.finalQuality,
+    epsilon: federation.epsilon,
+    delta: federation.delta,
+    rounds: federation.rounds.length,
+    seconds: publicSeconds + federation.seconds,
+    note: `K=${f.clientsPerRound} q=${federation.q.toPrecision(3)} z=${federation.z.toPrecision(4)} C=${f.clipBound}`,
+  });
+  const gap = central ? central.quality['NDCG@10'] - publicRow.quality['NDCG@10'] : 0;
+  return {
+    dataset: {
+      name: dataset.name,
+      users: dataset.users.length,
+      items: dataset.numItems,
+      publicUsers: split.publicUsers.length,
+      privateUsers: split.privateUsers.length,
+    },
+    config,
+    rows,
+    publicArtifact,
+    federation,
+    gapRecovered:
+      central && gap > 0 ? (federation.finalQuality['NDCG@10'] - publicRow.quality['NDCG@10']) / gap : null,
+  };
+}
