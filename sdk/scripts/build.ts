@@ -85,6 +85,11 @@ function emitTypes(outDir: string): void {
   }
 }
 
+/** The loader snippet for a page, with the URL of hearth.js filled in (build first). */
+export function snippetFor(hearthJsUrl: string, dir: string = DIST): string {
+  return readFileSync(join(dir, 'snippet.js'), 'utf8').replace('%HEARTH_SRC%', hearthJsUrl);
+}
+
 export interface BuildOptions {
   /** Output folder (default sdk/dist). Tests build into their own temporary folder. */
   outdir?: string;

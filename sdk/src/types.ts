@@ -56,6 +56,8 @@ export interface RankedItem {
 export interface RankContext {
   /** Override rankTimeoutMs for this call. */
   timeoutMs?: number;
+  /** A name for the list (for the page's own bookkeeping and debugging; not used in scoring). */
+  list?: string;
 }
 
 export interface Explanation {

@@ -1,9 +1,8 @@
 // Fixture pages for browser tests: a storefront-like page that loads the SDK by snippet (or a plain
 // script tag), marks product tiles with data-hearth-item, and records what reaches the host page's own
 // error handlers, so a test can tell the SDK never broke the page.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
+import { snippetFor } from '../../sdk/scripts/build';
 import { SDK_DIST, type TestServer } from './harness';
 import './page-globals';
 
@@ -27,7 +26,7 @@ export interface FixtureOptions {
 }
 
 export function snippetSource(src: string, sdkDir = SDK_DIST): string {
-  return readFileSync(join(sdkDir, 'snippet.js'), 'utf8').replace('%HEARTH_SRC%', src);
+  return snippetFor(src, sdkDir);
 }
 
 export function fixtureHtml(o: FixtureOptions): string {
