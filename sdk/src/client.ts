@@ -216,7 +216,9 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       ids = candidates(items);
       const fallback = originalOrder(ids);
       if (!config || ids.length === 0) return fallback;
-      const timeout = typeof context?.timeoutMs === 'number' ? context.timeoutMs : config.rankTimeoutMs;
+      const asked = context?.timeoutMs;
+      const timeout =
+        typeof asked === 'number' && Number.isFinite(asked) && asked > 0 ? asked : config.rankTimeoutMs;
       const t0 = performance.now();
       // A call that has already timed out must not reach the worker (it would delay the next ones).
       let late = false;
