@@ -6,7 +6,13 @@
 import { layoutSize } from '@hearth/models';
 import { chargeRound, createLedger, PrivacyBudgetExceededError, type PrivacyLedger } from '../privacy/ledger';
 import type { AggregationStrategy } from '../privacy/strategy';
-import type { LedgerEntry, RoundRecord, Store } from '../storage/types';
+import {
+  type LedgerEntry,
+  type NewLedgerEntry,
+  type RoundRecord,
+  type Store,
+  StoreConflictError,
+} from '../storage/types';
 import { applyDelta } from './apply-delta';
 
 export interface LedgerConfig {
@@ -41,14 +47,17 @@ export async function aggregateRound(
   strategy: AggregationStrategy,
   ledgerConfig: LedgerConfig,
 ): Promise<AggregateOutcome> {
-  const abandon = async (reason: string): Promise<AggregateOutcome> => {
-    const r = await store.transitionRound(round.id, ['aggregating'], 'abandoned', reason);
-    return { kind: 'abandoned', round: r ?? (await store.getRound(round.id))!, reason };
+  const abandon = async (reason: string, charge: NewLedgerEntry | null): Promise<AggregateOutcome> => {
+    try {
+      const r = await store.abandonRound(round.id, reason, charge);
+      return { kind: 'abandoned', round: r, reason };
+    } catch (e) {
+      if (!(e instanceof StoreConflictError)) throw e;
+      return { kind: 'abandoned', round: (await store.getRound(round.id))!, reason };
+    }
   };
   const size = layoutSize(round.layout);
-  const total = await store.roundSum(round.id, size);
-  if (total.count < round.params.minClients)
-    return abandon(`too few updates: ${total.count} acknowledged, minClients is ${round.params.minClients}`);
+  const counts = await store.roundCounts(round.id);
 
   const charge = {
     samplingRate: round.params.q,
@@ -59,9 +68,27 @@ export async function aggregateRound(
   try {
     charged = chargeRound(ledgerOf(await store.ledger(), ledgerConfig), charge);
   } catch (e) {
-    if (e instanceof PrivacyBudgetExceededError) return abandon(e.message);
+    // nothing is released, and the decision depends on the ledger alone: no charge
+    if (e instanceof PrivacyBudgetExceededError) return abandon(e.message, null);
     throw e;
   }
+  const entry = (received: number): NewLedgerEntry => ({
+    q: round.params.q,
+    z: round.params.z,
+    clipBound: round.params.clipBound,
+    expectedClients: round.params.expectedClients,
+    received,
+    epsilon: charged.rounds.at(-1)!.epsilon,
+    delta: ledgerConfig.delta,
+  });
+  // Abandoning depends on how many clients answered, which is private: the round is charged anyway
+  // (conservative; nothing else is released).
+  if (counts.count < round.params.minClients)
+    return abandon(
+      `too few updates: ${counts.count} acknowledged, minClients is ${round.params.minClients}`,
+      entry(counts.count),
+    );
+  const total = await store.roundSum(round.id, size);
   const epsilon = charged.rounds.at(-1)!.epsilon;
 
   // Rebuild the strategy's accumulator from the stored sums (every replica's, merged).
@@ -99,15 +126,7 @@ export async function aggregateRound(
       delta: ledgerConfig.delta,
       note: `round ${round.id}: ${total.count} updates (${total.clipped} clipped, ${total.zeroed} zeroed)`,
     },
-    {
-      q: round.params.q,
-      z: round.params.z,
-      clipBound: round.params.clipBound,
-      expectedClients: result.expectedClients,
-      received: total.count,
-      epsilon,
-      delta: ledgerConfig.delta,
-    },
+    { ...entry(total.count), expectedClients: result.expectedClients },
   );
   return { kind: 'committed', round: committed.round, version: committed.version.version, epsilon };
 }

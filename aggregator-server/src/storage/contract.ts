@@ -210,6 +210,32 @@ export function storeContract(name: string, makeFixture: () => Promise<StoreFixt
       expect((await store.latest())?.version).toBe(nv.version);
     });
 
+    it('abandons an aggregating round, charging the ledger when asked, atomically', async () => {
+      await finishActive();
+      const v = await store.createVersion(version(14), 'r');
+      const r = await store.openRound({ modelVersion: v.version, params, layout, deadline: soon() });
+      const entry = {
+        q: 0.1,
+        z: 1,
+        clipBound: 1,
+        expectedClients: 10,
+        received: 1,
+        epsilon: 0.7,
+        delta: 1e-5,
+      };
+      await expect(store.abandonRound(r.id, 'x', entry)).rejects.toThrow(StoreConflictError);
+      await store.transitionRound(r.id, ['open'], 'aggregating');
+      const ab = await store.abandonRound(r.id, 'too few', entry);
+      expect(ab).toMatchObject({ state: 'abandoned', reason: 'too few', resultVersion: null });
+      expect((await store.ledger()).at(-1)).toMatchObject({
+        roundId: r.id,
+        modelVersion: v.version,
+        received: 1,
+      });
+      expect((await store.latest())?.version).toBe(v.version);
+      await expect(store.abandonRound(r.id, 'again', null)).rejects.toThrow(StoreConflictError);
+    });
+
     it('keeps everything across a restart (close, reopen)', async () => {
       await finishActive();
       const v = await store.createVersion(version(13), 'before restart');

@@ -423,6 +423,36 @@ export function sqlStore(options: SqlStoreOptions): Store {
       return result;
     },
 
+    async abandonRound(roundId, reason, charge) {
+      return sql.transaction(async (tx) => {
+        const rows = await tx.query<RoundRow>(
+          `UPDATE rounds SET state = 'abandoned', state_changed_at = now(), closed_at = now(), reason = $2
+           WHERE id = $1 AND state = 'aggregating' RETURNING *`,
+          [roundId, reason],
+        );
+        const round = rows[0];
+        if (!round) throw new StoreConflictError(`round ${roundId} is not aggregating`);
+        if (charge)
+          await tx.query(
+            `INSERT INTO privacy_ledger
+               (round_id, model_version, q, z, clip_bound, expected_clients, received, epsilon, delta)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+            [
+              roundId,
+              round.model_version,
+              charge.q,
+              charge.z,
+              charge.clipBound,
+              charge.expectedClients,
+              charge.received,
+              charge.epsilon,
+              charge.delta,
+            ],
+          );
+        return toRound(round);
+      });
+    },
+
     async ledger() {
       const rows = await sql.query<{
         round_id: number;

@@ -179,6 +179,13 @@ export interface Store {
     ledger: NewLedgerEntry,
   ): Promise<{ round: RoundRecord; version: ModelVersionRecord }>;
 
+  /**
+   * In one transaction: an aggregating round is abandoned and, when `charge` is given, the ledger is
+   * charged for it (the decision to abandon depended on how many clients answered). StoreConflictError
+   * when the round is not aggregating.
+   */
+  abandonRound(roundId: number, reason: string, charge: NewLedgerEntry | null): Promise<RoundRecord>;
+
   ledger(): Promise<LedgerEntry[]>;
   close(): Promise<void>;
 }
