@@ -34,6 +34,17 @@ beforeAll(async () => {
     body: `for (const k of ['gpu', 'locks']) Object.defineProperty(WorkerNavigator.prototype, k, { get: () => undefined });
 importScripts('/sdk/hearth-worker.js');`,
   });
+  // A worker that dies mid-session (S1): right after its third reply (handshake, start, first rank).
+  shop.route('/dying-worker.js', {
+    type: 'text/javascript',
+    body: `importScripts('/sdk/hearth-worker.js');
+let replies = 0;
+const post = MessagePort.prototype.postMessage;
+MessagePort.prototype.postMessage = function (...args) {
+  post.apply(this, args);
+  if (++replies === 3) self.close();
+};`,
+  });
   // An SDK copy whose worker crashes on start (S1).
   shop.route('/broken/hearth.js', { type: 'text/javascript', body: readFileSync(join(sdkDir, 'hearth.js')) });
   shop.route('/broken/hearth-worker.js', {
@@ -194,6 +205,24 @@ describe('S1: failures never reach the page', () => {
       if (what.includes('SHA-256')) expect(r.status.messages.join('\n')).toContain('SHA-256');
     });
   }
+});
+
+describe('S1: a worker that dies mid-session', () => {
+  it('S1: rank() still resolves, with the shop order, within its timeout', async () => {
+    const page = await open({
+      config: { siteKey: 's1-dies', modelUrl, workerUrl: '/dying-worker.js', rankTimeoutMs: 200 },
+    });
+    const before = await rankAfterClicks(page);
+    expect(before.ranked[0]?.reason).not.toBe('original');
+    const after = await page.evaluate(async (ids) => {
+      const t = performance.now();
+      const ranked = await window.hearth.rank(ids);
+      return { ranked, ms: performance.now() - t, errors: window.__errors };
+    }, IDS);
+    expect(after.ranked.map((x) => x.reason)).toEqual(IDS.map(() => 'original'));
+    expect(after.ms).toBeLessThan(1000);
+    expect(after.errors).toEqual([]);
+  });
 });
 
 describe('S9: a page that monkey-patches fetch', () => {

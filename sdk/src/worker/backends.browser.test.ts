@@ -225,3 +225,23 @@ describe('model lifecycle', () => {
     expect(new Set(r.tensors.slice(5)).size).toBe(1);
   });
 });
+
+describe('the ES module build', () => {
+  it('import { init, rank } from the ESM bundle ranks with the model (assets found beside the module)', async () => {
+    const page = await (await browser.newContext()).newPage();
+    const html = `<!doctype html><script type="module">
+      import { init, rank, track, status } from '/sdk/hearth.mjs';
+      window.__esm = { init, rank, track, status };
+    </script>`;
+    await page.goto(server.page(html));
+    await page.waitForFunction(() => 'esm' in window || '__esm' in window);
+    const r = await page.evaluate(async (url) => {
+      const esm = (window as unknown as { __esm: typeof window.hearth }).__esm;
+      await esm.init({ siteKey: 'esm', modelUrl: url, autoCapture: false });
+      esm.track({ type: 'click', item: 'p3' });
+      return { ranked: await esm.rank(['p1', 'p2', 'p3']), status: esm.status() };
+    }, modelUrl);
+    expect(r.status).toMatchObject({ initialized: true, backend: 'wasm', modelVersion: 'test-1' });
+    expect(r.ranked.every((x) => x.reason !== 'original')).toBe(true);
+  });
+});
