@@ -69,6 +69,9 @@ export interface RoundStats {
   /** Largest norm of what left a device: at most the clip bound. */
   readonly maxUploadedNorm: number;
   readonly seconds: number;
+  /** Where the round's time went: check-ins of every client, local training + uploads, the rest. */
+  readonly checkInSeconds: number;
+  readonly trainSeconds: number;
   readonly quality?: Quality;
 }
 
@@ -164,12 +167,17 @@ export async function runFederation(o: FederationOptions): Promise<FederationRes
       let clientClipped = 0;
       let normSum = 0;
       let maxUploadedNorm = 0;
+      let checkInSeconds = 0;
+      let trainStart = 0;
       try {
+        const checkInStart = performance.now();
         const answers = await mapLimit(clients, CHECKIN_CONCURRENCY, async (c) => {
           const r = await checkIn(server.url, c.id);
           if (r.status !== 200) throw new Error(`check-in of ${c.id}: ${r.status} ${JSON.stringify(r.json)}`);
           return r.json as Json;
         });
+        checkInSeconds = (performance.now() - checkInStart) / 1000;
+        trainStart = performance.now();
         for (let i = 0; i < clients.length; i++) {
           const a = answers[i];
           if (a.status !== 'sampled') continue;
@@ -190,6 +198,7 @@ export async function runFederation(o: FederationOptions): Promise<FederationRes
       } finally {
         model.dispose();
       }
+      const trainSeconds = (performance.now() - trainStart) / 1000;
       const closed = await http.admin('POST', `/v1/admin/rounds/${round.id}/close`, {});
       if (closed.outcome !== 'committed')
         throw new Error(`round ${round.id} was ${closed.outcome}: ${closed.round.reason}`);
@@ -210,12 +219,14 @@ export async function runFederation(o: FederationOptions): Promise<FederationRes
         meanNormBeforeClip: sampled > 0 ? normSum / sampled : 0,
         maxUploadedNorm,
         seconds: (performance.now() - roundStart) / 1000,
+        checkInSeconds,
+        trainSeconds,
         ...(quality ? { quality } : {}),
       };
       stats.push(s);
       o.log?.(
         `round ${t}: ${sampled} clients (${clientClipped} clipped on device, mean norm ${s.meanNormBeforeClip.toFixed(3)}), ` +
-          `ε = ${s.epsilon.toFixed(3)}, ${s.seconds.toFixed(1)} s` +
+          `ε = ${s.epsilon.toFixed(3)}, ${s.seconds.toFixed(1)} s (check-ins ${checkInSeconds.toFixed(1)} s, training ${trainSeconds.toFixed(1)} s)` +
           (quality ? `; NDCG@10 ${quality['NDCG@10'].toFixed(4)} HR@10 ${quality['HR@10'].toFixed(4)}` : ''),
       );
     }

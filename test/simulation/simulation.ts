@@ -25,6 +25,8 @@ export interface SimulationOptions {
   readonly publicFraction: number;
   readonly seed: number;
   readonly model: ModelShape;
+  /** The architecture of given artifacts (--public-model, --central-model); else built from `model`. */
+  readonly config?: ModelConfig;
   readonly central: Omit<CentralOptions, 'log' | 'seed'> & { loss: LossKind };
   /** Skip (a), the centralized upper bound (the smoke test does not need it). */
   readonly skipCentral?: boolean;
@@ -44,6 +46,8 @@ export interface SimulationOptions {
     readonly noise?: GaussianSource;
   };
   readonly log?: (line: string) => void;
+  /** Called with each model this run trains, e.g. to save it for later runs. */
+  readonly onModel?: (name: 'central' | 'public', artifact: EncodedArtifact) => Promise<void>;
 }
 
 export interface Row {
@@ -85,7 +89,7 @@ export function simulationConfig(dataset: Dataset, shape: ModelShape): ModelConf
 export async function runSimulation(o: SimulationOptions): Promise<SimulationResult> {
   const log = o.log ?? (() => {});
   const { dataset } = o;
-  const config = simulationConfig(dataset, o.model);
+  const config = o.config ?? simulationConfig(dataset, o.model);
   const split = splitPopulation(dataset, o.publicFraction, o.seed);
   log(
     `simulate: ${dataset.name}: ${dataset.users.length} users (${split.publicUsers.length} public, ` +
@@ -117,6 +121,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
         },
       );
       ({ artifact, seconds } = r);
+      await o.onModel?.('central', artifact);
       note = `${r.epochs} epochs, best ${r.bestEpoch}`;
     }
     central = {
@@ -145,6 +150,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
       { ...o.central, seed: o.seed, log },
     );
     publicArtifact = r.artifact;
+    await o.onModel?.('public', publicArtifact);
     publicSeconds = r.seconds;
     publicNote = `${r.epochs} epochs, best ${r.bestEpoch}`;
   }
