@@ -60,20 +60,23 @@ function sizeOf(dir: string, file: string): Size {
 }
 
 function emitTypes(outDir: string): void {
-  // tsc writes the declarations of index.ts and what it re-exports; a tiny tsconfig says where.
-  const config = join(sdk, 'tsconfig.types.json');
+  // tsc writes the declarations of index.ts and what it re-exports; a tiny tsconfig (in the output
+  // folder, so parallel builds never share one) says where.
+  mkdirSync(outDir, { recursive: true });
+  const config = join(outDir, 'tsconfig.types.json');
   writeFileSync(
     config,
     JSON.stringify({
-      extends: '../tsconfig.base.json',
+      extends: join(root, 'tsconfig.base.json'),
       compilerOptions: {
+        types: [],
         noEmit: false,
         declaration: true,
         emitDeclarationOnly: true,
         outDir,
-        rootDir: 'src',
+        rootDir: join(sdk, 'src'),
       },
-      files: ['src/index.ts'],
+      files: [join(sdk, 'src/index.ts')],
     }),
   );
   try {
