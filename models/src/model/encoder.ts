@@ -10,6 +10,8 @@ import {
   blockWeight,
   FINAL_NORM_BETA,
   FINAL_NORM_GAMMA,
+  INPUT_NORM_BETA,
+  INPUT_NORM_GAMMA,
   POSITION_EMBEDDING,
   TIME_GAP_EMBEDDING,
 } from './weight-names';
@@ -55,6 +57,10 @@ export function encode(
       embeddingLookup(w[TIME_GAP_EMBEDDING]!, flat(inputs.timeGaps)),
     ]);
     x = tf.add(tf.reshape(x, [batch, length, d]), positions);
+    // Normalise the summed embeddings (as BERT and RecBole's SASRec do): the residual stream then
+    // carries the input items at unit scale instead of the tables' small initial scale, which lets
+    // the direct "last item -> next item" path learn from the first steps.
+    x = layerNorm(x, w[INPUT_NORM_GAMMA]!, w[INPUT_NORM_BETA]!);
     if (dropout > 0) x = tf.dropout(x, dropout);
     x = tf.mul(x, keep);
 

@@ -9,6 +9,8 @@ export const PRICE_EMBEDDING = 'price_bucket_embedding';
 export const POSITION_EMBEDDING = 'position_embedding';
 export const ACTION_EMBEDDING = 'action_embedding';
 export const TIME_GAP_EMBEDDING = 'time_gap_embedding';
+export const INPUT_NORM_GAMMA = 'input_norm/gamma';
+export const INPUT_NORM_BETA = 'input_norm/beta';
 export const FINAL_NORM_GAMMA = 'final_norm/gamma';
 export const FINAL_NORM_BETA = 'final_norm/beta';
 

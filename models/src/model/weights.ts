@@ -8,6 +8,8 @@ import {
   CATEGORY_EMBEDDING,
   FINAL_NORM_BETA,
   FINAL_NORM_GAMMA,
+  INPUT_NORM_BETA,
+  INPUT_NORM_GAMMA,
   ITEM_BRAND,
   ITEM_CATEGORY,
   ITEM_EMBEDDING,
@@ -45,6 +47,8 @@ export function weightSpecs(
     { name: POSITION_EMBEDDING, shape: [config.maxLen, d], dtype: 'float32' },
     { name: ACTION_EMBEDDING, shape: [config.numActions, d], dtype: 'float32' },
     { name: TIME_GAP_EMBEDDING, shape: [config.numTimeGapBuckets, d], dtype: 'float32' },
+    { name: INPUT_NORM_GAMMA, shape: [d], dtype: 'float32' },
+    { name: INPUT_NORM_BETA, shape: [d], dtype: 'float32' },
   );
   for (let b = 0; b < config.numBlocks; b++) {
     for (const name of BLOCK_WEIGHTS)
