@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../event';
-import { blend } from './blend';
 import { AFFINITY_HALF_LIFE_MS, buildFeatures, type Catalog, context } from './features';
 
 // Items a1..a3 are category 1 / brand 1, b1..b3 category 2 / brand 2; 'x' is not in the catalogue.
@@ -37,12 +36,28 @@ describe('buildFeatures', () => {
 
   it('decays affinities with age and normalises them', () => {
     const events: StoredEvent[] = [
-      { type: 'click', item: 'a1', t: now - AFFINITY_HALF_LIFE_MS },
-      { type: 'click', item: 'b1', t: now },
+      // Both before the current session (an hour ago and a half-life before that).
+      { type: 'click', item: 'a1', t: now - 3_600_000 - AFFINITY_HALF_LIFE_MS },
+      { type: 'click', item: 'b1', t: now - 3_600_000 },
     ];
     const f = buildFeatures(events, catalog, now, 0);
     expect(f.category.get(2)! / f.category.get(1)!).toBeCloseTo(2, 5);
     expect(f.category.get(1)! + f.category.get(2)!).toBeCloseTo(1, 9);
+  });
+
+  it('counts the current session double: what the shopper is after now', () => {
+    const events: StoredEvent[] = [
+      // An earlier visit (a 40-minute gap before this session) and this session, same weights.
+      { type: 'click', item: 'a1', t: now - 45 * 60_000 },
+      { type: 'click', item: 'a2', t: now - 44 * 60_000 },
+      { type: 'click', item: 'b1', t: now - 2 * 60_000 },
+      { type: 'click', item: 'b2', t: now - 60_000 },
+    ];
+    const f = buildFeatures(events, catalog, now, 0);
+    expect(f.context.sessionEvents).toBe(2);
+    const ratio = f.category.get(2)! / f.category.get(1)!;
+    expect(ratio).toBeGreaterThan(2); // 2x for the session, a little more for recency
+    expect(ratio).toBeLessThan(2.3);
   });
 
   it('weights purchases above views', () => {
@@ -76,35 +91,5 @@ describe('buildFeatures', () => {
       hour: 0,
       partOfDay: 'night',
     });
-  });
-});
-
-describe('blend', () => {
-  const ids = ['a1', 'b1', 'a2', 'b2', 'x'];
-  const empty = buildFeatures([], catalog, now, 0);
-
-  it('keeps the shop order when there is no signal', () => {
-    expect(blend(ids, null, empty, catalog, 0.2).map((r) => r.id)).toEqual(ids);
-  });
-
-  it('follows the model scores when the shop weight is zero', () => {
-    const scores = Float32Array.from([0.1, 0.9, 0.2, 0.5, Number.NaN]);
-    const ranked = blend(ids, scores, empty, catalog, 0);
-    expect(ranked.map((r) => r.id).slice(0, 2)).toEqual(['b1', 'b2']);
-    expect(ranked[0]).toMatchObject({ reason: 'model', modelScore: expect.closeTo(0.9, 5) });
-    expect(ranked.find((r) => r.id === 'x')?.modelScore).toBeUndefined();
-  });
-
-  it('moves the category the shopper clicked up', () => {
-    const clicks: StoredEvent[] = ['b1', 'b2', 'b3'].map((item) => ({ type: 'click', item, t: now }));
-    const ranked = blend(ids, null, buildFeatures(clicks, catalog, now, 0), catalog, 0.2);
-    expect(ranked.map((r) => r.id).slice(0, 2)).toEqual(['b1', 'b2']);
-    expect(ranked[0]?.reason).toBe('category');
-  });
-
-  it('returns a permutation of the input', () => {
-    const scores = Float32Array.from([3, 1, 2, 5, 4]);
-    const ranked = blend(ids, scores, empty, catalog, 0.5);
-    expect([...ranked.map((r) => r.id)].sort()).toEqual([...ids].sort());
   });
 });

@@ -20,6 +20,8 @@ const WEIGHT: Record<StoredEvent['type'], number> = {
 export const AFFINITY_HALF_LIFE_MS = 6 * 3_600_000;
 /** A gap this long starts a new session (the usual analytics convention). */
 export const SESSION_GAP_MS = 30 * 60_000;
+/** The current session's events count this much more: they say what the shopper is after now. */
+export const SESSION_BOOST = 2;
 
 export interface Catalog {
   /** Shop product id -> catalogue index (1..numItems). */
@@ -74,7 +76,9 @@ export function buildFeatures(
   const category = new Map<number, number>();
   const brand = new Map<number, number>();
   const sorted = [...events].sort((a, b) => a.t - b.t);
-  for (const e of sorted) {
+  const ctx = context(sorted, now, utcOffsetMin);
+  const sessionStart = sorted.length - ctx.sessionEvents;
+  for (const [i, e] of sorted.entries()) {
     const index = e.item === undefined ? undefined : catalog.index.get(e.item);
     if (index === undefined) continue; // unknown products cannot be embedded; they still rank by shop order
     const action = ACTION[e.type];
@@ -85,17 +89,18 @@ export function buildFeatures(
     // Dwell counts in proportion to time spent, capped (a tab left open is not three times the interest).
     const w = WEIGHT[e.type] * (e.type === 'dwell' ? Math.min((e.ms ?? 0) / 10_000, 3) : 1);
     const decay = 0.5 ** (Math.max(0, now - e.t) / AFFINITY_HALF_LIFE_MS);
+    const session = i >= sessionStart ? SESSION_BOOST : 1;
     const c = catalog.category[index] ?? 0;
     const b = catalog.brand[index] ?? 0;
-    if (c > 0) category.set(c, (category.get(c) ?? 0) + w * decay);
-    if (b > 0) brand.set(b, (brand.get(b) ?? 0) + w * decay);
+    if (c > 0) category.set(c, (category.get(c) ?? 0) + w * decay * session);
+    if (b > 0) brand.set(b, (brand.get(b) ?? 0) + w * decay * session);
   }
   return {
     sequence,
     sequenceIds,
     category: normalise(category),
     brand: normalise(brand),
-    context: context(sorted, now, utcOffsetMin),
+    context: ctx,
   };
 }
 
