@@ -1,0 +1,98 @@
+// The worker's API in Node on the cpu backend (no browser needed): start, rank, explain against a
+// model served over real HTTP on 127.0.0.1.
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../../../test/browser/harness';
+import { makeTestModel, serveModel, type TestModel } from '../../../test/browser/test-model';
+import type { StoredEvent } from '../event';
+import type { WorkerApi } from '../protocol';
+import { bucketFor, CANDIDATE_BUCKETS, createWorkerApi } from './api';
+
+let server: TestServer;
+let model: TestModel;
+let api: WorkerApi;
+const now = Date.now();
+const history: StoredEvent[] = [
+  { type: 'view', item: 'p4', t: now - 300_000 },
+  { type: 'click', item: 'p7', t: now - 200_000 },
+  { type: 'add_to_cart', item: 'p10', t: now - 100_000 },
+];
+
+beforeAll(async () => {
+  // Importing the worker registers wasm (and webgpu) above cpu; this test runs on cpu throughout.
+  await tf.setBackend('cpu');
+  model = await makeTestModel();
+  server = await startServer();
+  const modelUrl = serveModel(server, model);
+  api = createWorkerApi();
+  const started = await api.start({
+    siteKey: 'node',
+    modelUrl,
+    assetsUrl: `${server.origin}/sdk/`,
+    backends: ['cpu'],
+    persist: false,
+    maxEventAgeDays: 30,
+  });
+  expect(started).toMatchObject({ backend: 'cpu', modelVersion: 'test-1', modelCached: false });
+});
+
+afterAll(() => server?.close());
+
+describe('worker api', () => {
+  it('pads candidate lists to a few fixed lengths', () => {
+    expect([1, 32, 33, 100, 500, 600].map(bucketFor)).toEqual([32, 32, 128, 128, 512, 2048]);
+    expect(bucketFor(CANDIDATE_BUCKETS.at(-1)! + 1)).toBe(CANDIDATE_BUCKETS.at(-1)! + 1);
+  });
+
+  it('rank() scores known items exactly as the model core does, padding or not', async () => {
+    const candidates = ['p20', 'p21', 'p22', 'nope', 'p23'];
+    const reply = await api.rank({ history, candidates, now, utcOffsetMin: 0, shopWeight: 0.2 });
+    const expected = await model.scores(
+      history.map((e) => ({ id: e.item!, action: e.type as 'view', timeMs: e.t })),
+      ['p20', 'p21', 'p22', 'p23'],
+    );
+    const got = ['p20', 'p21', 'p22', 'p23'].map((id) => reply!.items.find((r) => r.id === id)!.modelScore!);
+    for (const [i, g] of got.entries()) expect(g).toBeCloseTo(expected[i]!, 5);
+    expect(reply!.items.find((r) => r.id === 'nope')?.modelScore).toBeUndefined();
+    expect(reply!.modelVersion).toBe('test-1');
+  });
+
+  it('explain() names history items as drivers, weights summing to at most 1', async () => {
+    const ranked = await api.rank({
+      history,
+      candidates: ['p30', 'p31', 'p32'],
+      now,
+      utcOffsetMin: 0,
+      shopWeight: 0,
+    });
+    const top = ranked!.items[0]!.id;
+    const e = (await api.explain({ history, itemId: top, now, utcOffsetMin: 0 }))!;
+    expect(e.itemId).toBe(top);
+    for (const d of e.drivers) expect(['p4', 'p7', 'p10']).toContain(d.itemId);
+    const total = e.drivers.reduce((s, d) => s + d.weight, 0);
+    expect(total).toBeLessThanOrEqual(1 + 1e-9);
+    expect(e.text.length).toBeGreaterThan(10);
+    const unknown = (await api.explain({ history, itemId: 'brand-new', now, utcOffsetMin: 0 }))!;
+    expect(unknown.drivers).toEqual([]);
+    expect(unknown.text).toContain('new to the model');
+  });
+
+  it('without a model it answers null, so the page keeps the shop order', async () => {
+    const empty = createWorkerApi();
+    expect(
+      await empty.start({
+        siteKey: 'x',
+        assetsUrl: '/',
+        backends: ['cpu'],
+        persist: false,
+        maxEventAgeDays: 1,
+      }),
+    ).toEqual({
+      backend: 'none',
+      messages: [],
+    });
+    expect(
+      await empty.rank({ history, candidates: ['p1'], now, utcOffsetMin: 0, shopWeight: 0.2 }),
+    ).toBeNull();
+  });
+});
