@@ -176,6 +176,36 @@ describe('trainLocalUpdate', () => {
     expect(update.values.every((v) => v === 0)).toBe(true);
   });
 
+  it('yields after every step and stops when aborted, freeing what it made', async () => {
+    const m = model();
+    const layout = sharedEncoderLayout(config);
+    const seen: string[] = [];
+    await trainLocalUpdate(m, history, layout, {
+      localSteps: 3,
+      learningRate: 0.1,
+      clipBound: 1,
+      afterStep: async (step, total) => {
+        seen.push(`${step}/${total}`);
+        await new Promise((r) => setTimeout(r, 0));
+      },
+    });
+    expect(seen).toEqual(['1/3', '2/3', '3/3']);
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    await expect(
+      trainLocalUpdate(m, history, layout, {
+        localSteps: 5,
+        learningRate: 0.1,
+        clipBound: 1,
+        signal: controller.signal,
+        afterStep: (step) => {
+          if (step === 2) controller.abort(new Error('page hidden'));
+        },
+      }),
+    ).rejects.toThrow('page hidden');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('leaks no tensors', async () => {
     const m = model();
     const layout = sharedEncoderLayout(config);

@@ -25,6 +25,13 @@ export interface LocalTrainingParams {
   readonly learningRate: number;
   /** The round's L2 bound; the delta leaves the device with a norm of at most this. */
   readonly clipBound: number;
+  /**
+   * Awaited after every step: a worker yields here (e.g. `() => new Promise((r) => setTimeout(r))`)
+   * so that rank() calls queued meanwhile are served with the current model between steps.
+   */
+  readonly afterStep?: (step: number, total: number) => void | Promise<void>;
+  /** Stops training between steps (the page went away, the round closed): the call rejects. */
+  readonly signal?: AbortSignal;
 }
 
 export interface LocalUpdate {
@@ -77,8 +84,11 @@ export async function trainLocalUpdate(
     // applies gradients for the item tables.
     const variables = layout.map((spec) => trainer.weights[spec.name] as tf.Variable);
     for (let step = 0; step < params.localSteps; step++) {
+      params.signal?.throwIfAborted();
       optimizer.minimize(() => trainer.loss(batch, true), false, variables);
+      await params.afterStep?.(step + 1, params.localSteps);
     }
+    params.signal?.throwIfAborted();
     let offset = 0;
     for (const spec of layout) {
       const diff = tf.sub(trainer.weights[spec.name]!, model.weights[spec.name]!);
