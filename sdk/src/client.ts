@@ -83,6 +83,10 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   let tensors: number | undefined;
   let lastRank: Status['lastRank'];
   let workerReadyMs = 0;
+  /** Set once start-up is over: from then on a missed deadline means a slow or dead worker. */
+  let workerStarted = false;
+  let stalled = false;
+  let probing = false;
 
   const status = (): Status => {
     const s: Status = {
@@ -201,7 +205,9 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
         events = [...stored, ...events].slice(-HISTORY);
       })();
       ready = Promise.all([history, startWorker(c)])
-        .then(() => undefined)
+        .then(() => {
+          workerStarted = api !== null && started.backend !== 'none';
+        })
         .catch((e: unknown) => debug(`init failed (${describe(e)}); ranking in the shop order`));
       await ready;
     } catch (e) {
@@ -224,16 +230,34 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       let late = false;
       const work = ready.then(async () => {
         if (!api || late) return null;
-        return api.rank({
+        const answer = await api.rank({
           history: events.slice(),
           candidates: ids,
           now: Date.now(),
           utcOffsetMin: -new Date().getTimezoneOffset(),
           shopWeight: config?.shopWeight ?? 0.2,
         });
+        stalled = false; // it answers again
+        return answer;
       });
+      // A worker that missed a deadline after it started is not waited for again until it answers
+      // (one call at a time probes it): a dead or stuck worker must not cost every rank() its timeout.
+      if (stalled) {
+        if (probing) late = true;
+        else {
+          probing = true;
+          void work.then(() => {
+            probing = false;
+          });
+        }
+        return fallback;
+      }
       const reply = await within(work, timeout, null);
       late = true;
+      if (!reply && workerStarted) {
+        stalled = true;
+        debug('worker missed a rank() deadline; the shop order is used until it answers again');
+      }
       // Only a complete answer for the input is trusted; anything else is the original order.
       if (!reply || reply.items.length !== ids.length) return fallback;
       tensors = reply.tensors;

@@ -215,12 +215,22 @@ describe('S1: a worker that dies mid-session', () => {
     const before = await rankAfterClicks(page);
     expect(before.ranked[0]?.reason).not.toBe('original');
     const after = await page.evaluate(async (ids) => {
-      const t = performance.now();
-      const ranked = await window.hearth.rank(ids);
-      return { ranked, ms: performance.now() - t, errors: window.__errors };
+      const timed = async () => {
+        const t = performance.now();
+        const ranked = await window.hearth.rank(ids);
+        return { reasons: ranked.map((x) => x.reason), ms: performance.now() - t };
+      };
+      const first = await timed(); // waits its 200 ms deadline
+      const next = [await timed(), await timed(), await timed()]; // not waited for again
+      return { first, next, errors: window.__errors };
     }, IDS);
-    expect(after.ranked.map((x) => x.reason)).toEqual(IDS.map(() => 'original'));
-    expect(after.ms).toBeLessThan(1000);
+    expect(after.first.reasons).toEqual(IDS.map(() => 'original'));
+    expect(after.first.ms).toBeGreaterThanOrEqual(190);
+    expect(after.first.ms).toBeLessThan(1000);
+    for (const n of after.next) {
+      expect(n.reasons).toEqual(IDS.map(() => 'original'));
+      expect(n.ms).toBeLessThan(100);
+    }
     expect(after.errors).toEqual([]);
   });
 });

@@ -226,6 +226,25 @@ describe('model lifecycle', () => {
   });
 });
 
+describe('deadlines', () => {
+  it('a worker that missed a deadline is used again as soon as it answers', async () => {
+    const page = await open({ config: { siteKey: 'deadline', modelUrl, autoCapture: false } });
+    const r = await page.evaluate(
+      async (ids) => {
+        window.hearth.track({ type: 'click', item: 'p2' });
+        const missed = await window.hearth.rank(ids, { timeoutMs: 1 });
+        await new Promise((done) => setTimeout(done, 300)); // the late answer arrives meanwhile
+        await window.hearth.rank(ids); // may still be the probe
+        const again = await window.hearth.rank(ids);
+        return { missed: missed.map((x) => x.reason), again: again.map((x) => x.reason) };
+      },
+      model.itemIds.slice(0, 40),
+    );
+    expect(r.missed.every((x) => x === 'original')).toBe(true);
+    expect(r.again.every((x) => x !== 'original')).toBe(true);
+  });
+});
+
 describe('the ES module build', () => {
   it('import { init, rank } from the ESM bundle ranks with the model (assets found beside the module)', async () => {
     const page = await (await browser.newContext()).newPage();
