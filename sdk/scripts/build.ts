@@ -3,7 +3,8 @@
 //   hearth.js         the main-thread bundle for the script tag (IIFE): capture, storage, consent,
 //                     worker bootstrap. No TensorFlow.js.
 //   hearth.mjs        the same API as an ES module, with types in types/index.d.ts
-//   hearth-worker.js  the worker: TensorFlow.js core with the cpu, wasm and webgpu backends only
+//   hearth-worker.js  the worker: TensorFlow.js core with the cpu and wasm backends only
+//   hearth-webgpu.js  the webgpu backend, loaded by the worker only when a usable adapter exists
 //   *.wasm            the wasm backend's binaries, fetched by the worker from beside itself
 //   sizes.json        raw and gzipped sizes, which build.test.ts holds to their limits
 import { execFileSync } from 'node:child_process';
@@ -133,6 +134,15 @@ export async function buildSdk(options: BuildOptions = {}): Promise<Size[]> {
     options.worker !== false &&
       build({
         ...common,
+        entryPoints: [join(sdk, 'src/worker/webgpu.ts')],
+        outfile: join(out, 'hearth-webgpu.js'),
+        format: 'iife',
+        target: 'es2020',
+        alias: { '@tensorflow/tfjs-core': join(sdk, 'src/worker/tf-core-global.cjs') },
+      }),
+    options.worker !== false &&
+      build({
+        ...common,
         entryPoints: [join(sdk, 'src/worker/main.ts')],
         outfile: join(out, 'hearth-worker.js'),
         format: 'iife',
@@ -145,9 +155,10 @@ export async function buildSdk(options: BuildOptions = {}): Promise<Size[]> {
   const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
   for (const f of readdirSync(wasmDir)) if (f.endsWith('.wasm')) copyFileSync(join(wasmDir, f), join(out, f));
   if (options.types !== false) emitTypes(join(out, 'types'));
-  const files = ['snippet.js', 'hearth.js', 'hearth.mjs', 'hearth-worker.js', 'tfjs-backend-wasm-simd.wasm'];
+  const workerFiles = ['hearth-worker.js', 'hearth-webgpu.js'];
+  const files = ['snippet.js', 'hearth.js', 'hearth.mjs', ...workerFiles, 'tfjs-backend-wasm-simd.wasm'];
   const sizes = files
-    .filter((f) => options.worker !== false || f !== 'hearth-worker.js')
+    .filter((f) => options.worker !== false || !workerFiles.includes(f))
     .map((f) => sizeOf(out, f));
   writeFileSync(join(out, 'sizes.json'), `${JSON.stringify(sizes, null, 2)}\n`);
   return sizes;

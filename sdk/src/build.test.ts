@@ -30,16 +30,23 @@ describe('SDK bundles', () => {
     expect(code).not.toMatch(/tfjs|tensorflow|WebGLRenderingContext/i);
   });
 
-  it('the worker bundle carries the cpu, wasm and webgpu backends but not webgl, layers or the converter', () => {
+  it('the worker carries the cpu and wasm backends, webgpu comes apart, and none of webgl, layers, converter', () => {
     const worker = size('hearth-worker.js');
+    const webgpu = size('hearth-webgpu.js');
     console.info(
-      `worker bundle: ${(worker.bytes / 1024).toFixed(0)} KB, ${(worker.gzip / 1024).toFixed(0)} KB gzipped`,
+      `worker: ${(worker.bytes / 1024).toFixed(0)} KB (${(worker.gzip / 1024).toFixed(0)} KB gzipped); ` +
+        `webgpu backend: ${(webgpu.bytes / 1024).toFixed(0)} KB (${(webgpu.gzip / 1024).toFixed(0)} KB gzipped)`,
     );
     const code = readFileSync(join(out, 'hearth-worker.js'), 'utf8');
-    expect(code).toContain('webgpu');
     expect(code).toContain('tfjs-backend-wasm-simd.wasm');
-    expect(code).not.toMatch(/WebGL2RenderingContext|loadGraphModel|tf\.layers/);
+    expect(code).toContain('hearth-webgpu.js');
+    expect(code).not.toMatch(/WebGL2RenderingContext|loadGraphModel|tf\.layers|GPUBufferUsage/);
     expect(worker.gzip).toBeGreaterThan(50_000); // really the worker, not an empty shell
+    // The webgpu file uses the worker's core instead of bundling its own copy.
+    const gpu = readFileSync(join(out, 'hearth-webgpu.js'), 'utf8');
+    expect(gpu).toContain('__hearthTfCore');
+    expect(gpu).toMatch(/GPUBufferUsage/);
+    expect(webgpu.bytes).toBeLessThan(400_000);
   });
 
   it('emits the ESM build with type declarations', () => {

@@ -7,7 +7,6 @@
 //  - cpu: plain JS, always there, slow.
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import '@tensorflow/tfjs-backend-webgpu';
 import type { Backend } from '../types';
 
 export interface Choice {
@@ -44,6 +43,8 @@ async function tryBackend(name: Backend, order: Backend[], assetsUrl: string): P
   if (name === 'webgpu') {
     const why = await webgpuUsable(order);
     if (why) return why;
+    // Loaded only now (see webgpu.ts); importScripts is synchronous and obeys the page's CSP.
+    if (!tf.findBackendFactory('webgpu')) importScripts(new URL('hearth-webgpu.js', assetsUrl).href);
   }
   if (name === 'wasm') {
     if (typeof WebAssembly !== 'object') return 'WebAssembly missing';
