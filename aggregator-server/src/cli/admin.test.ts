@@ -8,27 +8,28 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestServer, type TestServer } from '../testing/server';
 import { writeSeedModel } from '../testing/spawn';
+import { main } from './admin';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const exec = promisify(execFile);
 let server: TestServer;
 let dir: string;
 
+/** One command, in this process (the entry point is `main`, as the script runs it). */
 async function admin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await exec(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'aggregator-server/src/cli/admin.ts'), ...args],
-      {
-        cwd: ROOT,
-        env: { ...process.env, HEARTH_SERVER_URL: server.url, HEARTH_ADMIN_TOKEN: ADMIN },
-      },
-    );
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+  let stdout = '';
+  let stderr = '';
+  const code = await main(
+    args,
+    { HEARTH_SERVER_URL: server.url, HEARTH_ADMIN_TOKEN: ADMIN },
+    (s) => {
+      stdout += `${s}\n`;
+    },
+    (s) => {
+      stderr += `${s}\n`;
+    },
+  );
+  return { code, stdout, stderr };
 }
 
 beforeAll(async () => {
@@ -68,6 +69,18 @@ describe('admin CLI', () => {
     const report = await admin('privacy', 'report');
     expect(report.code).toBe(0);
     expect(report.stdout).toMatch(/privacy: ε = 0\.0000 of 1000 at δ = 0\.00001/);
+  });
+
+  it('runs as a process through the root npm script, with exit codes', async () => {
+    const env = { ...process.env, HEARTH_SERVER_URL: server.url, HEARTH_ADMIN_TOKEN: ADMIN };
+    const ok = await exec('npm', ['run', '-s', 'admin', '--', 'models', 'list'], { cwd: ROOT, env });
+    expect(JSON.parse(ok.stdout).versions.length).toBeGreaterThan(0);
+    const bad = await exec('npm', ['run', '-s', 'admin', '--', 'rounds', 'close', 'x'], {
+      cwd: ROOT,
+      env,
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect((bad as { code: number }).code).toBe(2);
+    expect((bad as { stderr: string }).stderr).toMatch(/round id: expected a positive integer/);
   });
 
   it('bad arguments exit 2 with the usage; a missing --out stops pretrain before it starts', async () => {

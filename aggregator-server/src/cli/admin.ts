@@ -186,16 +186,32 @@ async function pretrain(args: string[], env: NodeJS.ProcessEnv, out: (s: string)
   return 0;
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+/** Runs one command and maps failures to exit codes: usage 2, server or network 1. */
+export async function main(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
   try {
-    process.exitCode = await run(process.argv.slice(2), process.env, (s) => process.stdout.write(`${s}\n`));
+    return await run(argv, env, out);
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`admin: ${(e as Error).message}\n\n${USAGE}\n`);
-      process.exitCode = 2;
-    } else if (e instanceof AdminError) {
-      process.stderr.write(`admin: ${e.message}\n`);
-      process.exitCode = 1;
-    } else throw e;
+      err(`admin: ${(e as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof AdminError) {
+      err(`admin: ${e.message}`);
+      return 1;
+    }
+    throw e;
   }
 }
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!))
+  process.exitCode = await main(
+    process.argv.slice(2),
+    process.env,
+    (s) => process.stdout.write(`${s}\n`),
+    (s) => process.stderr.write(`${s}\n`),
+  );
