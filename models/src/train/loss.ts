@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { MASKED_LOGIT } from '../model/attention-mask';
 import { embeddingLookup } from '../model/embedding-lookup';
 import { matMul } from '../model/mat-mul';
-import { softmaxCrossEntropy } from './softmax-cross-entropy';
+import { positiveVsNegativesCrossEntropy, softmaxCrossEntropy } from './softmax-cross-entropy';
 
 /**
  * Full softmax cross-entropy over the whole catalogue: for each position's hidden state h and target
@@ -39,23 +39,44 @@ export function fullSoftmaxLoss(
 export function sampledSoftmaxLoss(
   hidden: tf.Tensor2D,
   itemTable: tf.Tensor2D,
-  targets: tf.Tensor1D,
-  negatives: tf.Tensor1D,
+  targets: Int32Array,
+  negatives: Int32Array,
   logQ: tf.Tensor1D,
 ): tf.Scalar {
   return tf.tidy(() => {
-    const targetVectors = embeddingLookup(itemTable, targets);
-    const negativeVectors = embeddingLookup(itemTable, negatives);
+    const targetIds = tf.tensor1d(targets, 'int32');
+    const negativeIds = tf.tensor1d(negatives, 'int32');
     const positive = tf.sub(
-      tf.sum(tf.mul(hidden, targetVectors), 1, true),
-      tf.reshape(tf.gather(logQ, targets), [-1, 1]),
+      tf.sum(tf.mul(hidden, embeddingLookup(itemTable, targetIds)), 1, true),
+      tf.reshape(tf.gather(logQ, targetIds), [-1, 1]),
     );
-    const hits = tf.cast(tf.equal(tf.reshape(targets, [-1, 1]), tf.reshape(negatives, [1, -1])), 'float32');
-    const negative = tf.add(
-      tf.sub(matMul(hidden, tf.transpose(negativeVectors)), tf.reshape(tf.gather(logQ, negatives), [1, -1])),
-      tf.mul(hits, MASKED_LOGIT),
+    let negative = tf.sub(
+      matMul(hidden, tf.transpose(embeddingLookup(itemTable, negativeIds))),
+      tf.reshape(tf.gather(logQ, negativeIds), [1, -1]),
     );
-    const logits = tf.concat([positive, negative], 1);
-    return tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.reshape(positive, [-1]))) as tf.Scalar;
+    const hits = accidentalHits(targets, negatives);
+    if (hits.length > 0) {
+      // Found in JS and scattered: a broadcast tf.equal over [P, K] takes seconds on tfjs-wasm.
+      const at = tf.tensor2d(hits, [hits.length / 2, 2], 'int32');
+      negative = tf.add(negative, tf.scatterND(at, tf.fill([hits.length / 2], MASKED_LOGIT), negative.shape));
+    }
+    return tf.mean(
+      positiveVsNegativesCrossEntropy(positive as tf.Tensor2D, negative as tf.Tensor2D),
+    ) as tf.Scalar;
   });
+}
+
+/** (row, column) pairs where negative `column` is row's own target, flattened. */
+export function accidentalHits(targets: Int32Array, negatives: Int32Array): Int32Array {
+  const columns = new Map<number, number[]>();
+  negatives.forEach((item, column) => {
+    const list = columns.get(item);
+    if (list) list.push(column);
+    else columns.set(item, [column]);
+  });
+  const out: number[] = [];
+  targets.forEach((item, row) => {
+    for (const column of columns.get(item) ?? []) out.push(row, column);
+  });
+  return Int32Array.from(out);
 }

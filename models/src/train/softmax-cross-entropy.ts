@@ -32,3 +32,29 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): 
   });
   return op(logits) as tf.Tensor1D;
 }
+
+/**
+ * Per-row cross-entropy of a positive logit [P, 1] against its row of negative logits [P, K]:
+ * log(exp(pos) + Σ exp(neg)) − pos, with a hand-written gradient (softmax − 1 for the positive,
+ * softmax for the negatives). Written by hand for the same reason as above, and because autodiff
+ * through max/concat hits slow broadcast kernels (Equal, SplitV) on tfjs-wasm.
+ */
+export function positiveVsNegativesCrossEntropy(positive: tf.Tensor2D, negative: tf.Tensor2D): tf.Tensor1D {
+  const op = customOp(([pos, neg], save) => {
+    const max = tf.maximum(tf.max(neg!, 1, true), pos!);
+    const expPos = tf.exp(tf.sub(pos!, max));
+    const expNeg = tf.exp(tf.sub(neg!, max));
+    const sum = tf.add(expPos, tf.sum(expNeg, 1, true));
+    const value = tf.reshape(tf.sub(tf.add(tf.log(sum), max), pos!), [-1]);
+    save([expPos, expNeg, sum]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [ePos, eNeg, s] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+        const weight = tf.div(tf.reshape(dy, [-1, 1]), s);
+        return [tf.sub(tf.mul(ePos, weight), tf.reshape(dy, [-1, 1])), tf.mul(eNeg, weight)];
+      },
+    };
+  });
+  return op(positive, negative) as tf.Tensor1D;
+}

@@ -98,13 +98,10 @@ export class Trainer {
       // Only real positions enter the loss: gathering them first means padding costs no logits.
       const positions = tf.tensor1d(batch.positions, 'int32');
       const selected = embeddingLookup(tf.reshape(hidden, [-1, this.config.dim]), positions) as tf.Tensor2D;
-      const targets = tf.tensor1d(
-        Int32Array.from(batch.positions, (p) => batch.targets[p]!),
-        'int32',
-      );
-      if (this.options.loss === 'full') return fullSoftmaxLoss(selected, table, targets);
-      const negatives = tf.tensor1d(this.sampleNegatives(), 'int32');
-      return sampledSoftmaxLoss(selected, table, targets, negatives, this.logQ!);
+      const targets = Int32Array.from(batch.positions, (p) => batch.targets[p]!);
+      if (this.options.loss === 'full')
+        return fullSoftmaxLoss(selected, table, tf.tensor1d(targets, 'int32'));
+      return sampledSoftmaxLoss(selected, table, targets, this.sampleNegatives(), this.logQ!);
     });
   }
 
