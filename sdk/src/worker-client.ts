@@ -13,15 +13,21 @@ export interface Connected {
   worker: Worker;
 }
 
-export function workerSources(bundleUrl: string, workerUrl: string | undefined): string[] {
-  const sources: string[] = [];
-  if (workerUrl) sources.push(new URL(workerUrl, location.href).href);
-  if (new URL(bundleUrl).origin === location.origin) sources.push(bundleUrl);
-  else sources.push(`blob:${bundleUrl}`); // marker: built as a blob in tryWorker
+/** Where a worker can come from: a script URL, or a blob whose one line importScripts() that URL. */
+export interface Source {
+  url: string;
+  viaBlob: boolean;
+}
+
+export function workerSources(bundleUrl: string, workerUrl: string | undefined): Source[] {
+  const sources: Source[] = [];
+  if (workerUrl) sources.push({ url: new URL(workerUrl, location.href).href, viaBlob: false });
+  // A Worker must come from the page's origin: a bundle on a CDN is started through a blob.
+  sources.push({ url: bundleUrl, viaBlob: new URL(bundleUrl).origin !== location.origin });
   return sources;
 }
 
-export async function connectWorker(sources: string[], timeoutMs: number): Promise<Connected | null> {
+export async function connectWorker(sources: Source[], timeoutMs: number): Promise<Connected | null> {
   if (typeof Worker !== 'function') {
     debug('worker: Web Workers unavailable; ranking in the shop order');
     return null;
@@ -34,7 +40,7 @@ export async function connectWorker(sources: string[], timeoutMs: number): Promi
   return null;
 }
 
-function tryWorker(source: string, timeoutMs: number): Promise<Connected | null> {
+function tryWorker(source: Source, timeoutMs: number): Promise<Connected | null> {
   return new Promise((resolve) => {
     let worker: Worker | undefined;
     let blobUrl: string | undefined;
@@ -45,16 +51,17 @@ function tryWorker(source: string, timeoutMs: number): Promise<Connected | null>
       clearTimeout(timer);
       if (blobUrl) URL.revokeObjectURL(blobUrl);
       if (!result) {
-        if (why) debug(`worker: ${source.slice(0, 120)} failed (${why})`);
+        if (why)
+          debug(`worker: ${source.viaBlob ? 'blob of ' : ''}${source.url.slice(0, 120)} failed (${why})`);
         worker?.terminate();
       }
       resolve(result);
     };
     const timer = setTimeout(() => done(null, 'no handshake in time'), timeoutMs);
     try {
-      let url = source;
-      if (source.startsWith('blob:')) {
-        const script = `importScripts(${JSON.stringify(source.slice(5))});`;
+      let url = source.url;
+      if (source.viaBlob) {
+        const script = `importScripts(${JSON.stringify(source.url)});`;
         url = blobUrl = URL.createObjectURL(new Blob([script], { type: 'text/javascript' }));
       }
       worker = new Worker(url, { name: 'hearth' });
