@@ -283,6 +283,20 @@ describe('S10: foreign messages', () => {
   });
 });
 
+describe('consent with a model', () => {
+  it('requireConsent: ranks with the model from memory, and neither events nor the model are stored', async () => {
+    const page = await open({ config: { siteKey: 'consent-model', modelUrl, requireConsent: true } });
+    const r = await rankAfterClicks(page);
+    expect(r.ranked[0]?.reason).not.toBe('original');
+    await page.waitForTimeout(300);
+    const traces = await page.evaluate(async () => ({
+      dbs: (await indexedDB.databases()).map((d) => d.name),
+      keys: Object.keys(localStorage),
+    }));
+    expect(traces).toEqual({ dbs: [], keys: [] });
+  });
+});
+
 describe('mobile web view', () => {
   it('works with mobile emulation and WebGPU and Web Locks removed', async () => {
     const ctx = await context({ ...devices['Pixel 7'] });
