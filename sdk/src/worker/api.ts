@@ -106,15 +106,17 @@ export function createWorkerApi(): WorkerApi {
 
   /** Revalidates a cached model; a newer version is swapped in between two rank() calls. */
   async function refresh(url: string, backend: Backend): Promise<void> {
+    let next: LoadedModel | undefined;
     try {
       const current = model;
       const latest = await fetchLatest(url, store, current?.checksum);
       if (!latest || model !== current) return;
-      const next = buildModel(latest);
+      next = buildModel(latest);
       await warmUp(next, backend);
       swap(next);
     } catch {
       // offline or a bad new version: keep ranking with the cached one
+      if (next && next !== model) next.recommender.dispose();
     }
   }
 
