@@ -283,6 +283,24 @@ describe('S10: foreign messages', () => {
   });
 });
 
+describe('cross-origin isolation', () => {
+  it('a cross-origin-isolated page (threaded wasm allowed) still ranks with wasm', async () => {
+    const undo = shop.headers('/', {
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+    });
+    try {
+      const page = await open({ config: { siteKey: 'coi', modelUrl } });
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+      const r = await rankAfterClicks(page);
+      expect(r.status.backend).toBe('wasm');
+      expect(r.ranked[0]?.reason).not.toBe('original');
+    } finally {
+      undo();
+    }
+  });
+});
+
 describe('consent with a model', () => {
   it('requireConsent: ranks with the model from memory, and neither events nor the model are stored', async () => {
     const page = await open({ config: { siteKey: 'consent-model', modelUrl, requireConsent: true } });
