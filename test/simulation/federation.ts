@@ -172,7 +172,7 @@ export async function runFederation(o: FederationOptions): Promise<FederationRes
       try {
         const checkInStart = performance.now();
         const answers = await mapLimit(clients, CHECKIN_CONCURRENCY, async (c) => {
-          const r = await checkIn(server.url, c.id);
+          const r = await retried(() => checkIn(server.url, c.id));
           if (r.status !== 200) throw new Error(`check-in of ${c.id}: ${r.status} ${JSON.stringify(r.json)}`);
           return r.json as Json;
         });
@@ -191,8 +191,8 @@ export async function runFederation(o: FederationOptions): Promise<FederationRes
           normSum += update.normBeforeClip;
           maxUploadedNorm = Math.max(maxUploadedNorm, l2(update.values));
           const body = encodeLocalUpdate(update, { roundId: a.roundId, modelVersion: a.modelVersion });
-          const res = await upload(server.url, a.roundId, clients[i]!.id, a.token, body);
-          if (res.status !== 202)
+          const res = await retried(() => upload(server.url, a.roundId, clients[i]!.id, a.token, body));
+          if (res.status !== 202 && res.json?.status !== 'duplicate')
             throw new Error(`upload of ${clients[i]!.id}: ${res.status} ${JSON.stringify(res.json)}`);
         }
       } finally {
@@ -261,24 +261,45 @@ function api(url: string) {
   };
   return {
     async admin(method: string, path: string, body: unknown): Promise<Json> {
-      const res = await fetch(url + path, {
-        method,
-        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
+      const res = await retried(() =>
+        fetch(url + path, {
+          method,
+          headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
+      );
       return json(res, `${method} ${path}`);
     },
     async get(path: string): Promise<Json> {
-      return json(await fetch(url + path), `GET ${path}`);
+      return json(await retried(() => fetch(url + path)), `GET ${path}`);
     },
     /** A model version as a client fetches it: manifest, then weights (verified when decoded). */
     async download(version: number): Promise<EncodedArtifact> {
-      const manifest = await json(await fetch(`${url}/v1/models/${version}/manifest.json`), 'manifest');
-      const res = await fetch(`${url}/v1/models/${version}/weights.bin`);
+      const manifest = await json(
+        await retried(() => fetch(`${url}/v1/models/${version}/manifest.json`)),
+        'manifest',
+      );
+      const res = await retried(() => fetch(`${url}/v1/models/${version}/weights.bin`));
       if (!res.ok) throw new Error(`weights of version ${version}: ${res.status}`);
       return { manifest, weights: new Uint8Array(await res.arrayBuffer()) };
     },
   };
+}
+
+/**
+ * Retries a request that failed at the socket level: after an evaluation pause, fetch may reuse a
+ * keep-alive connection the server has just closed ("fetch failed"). Safe for every call here:
+ * check-ins are answered by a deterministic coin, an upload sent twice is acknowledged as a
+ * duplicate, and a request whose connection was already closed never reached the server.
+ */
+async function retried<T>(call: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await call();
+    } catch (e) {
+      if (!(e instanceof TypeError && e.message === 'fetch failed') || i >= attempts) throw e;
+    }
+  }
 }
 
 /** Runs fn over items with at most `limit` calls in flight; results in input order. */
