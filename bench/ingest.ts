@@ -211,6 +211,8 @@ try {
   };
   const server = await spawnServer(env, config);
   children.push(server);
+  report.serverIdleRssMiB =
+    Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.proc.pid}/status`, 'utf8'))?.[1]) / 1024;
   report.discardPerSec = await discard(server, DISCARD);
   const rounds: { clients: number; updatesPerSec: number; non2xx: number; serverPeakRssMiB: number }[] = [];
   for (const size of SIZES) {
@@ -272,6 +274,7 @@ const rows: [string, string][] = [
   ['update size (bytes)', f(report.updateBytes)],
   ['bare clip-and-sum (updates/s, 1 core)', f(report.bareClipAndSumPerSec)],
   ['discard endpoint (requests/s)', f(report.discardPerSec)],
+  ['server resident memory after start (MiB)', f(report.serverIdleRssMiB)],
 ];
 for (const r of report.embedded as {
   clients: number;

@@ -28,6 +28,7 @@ export function rawBody(limit: number): RequestHandler {
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
+      req.off('close', onClose);
       if (err) return next(err);
       req.body = Buffer.concat(chunks, size);
       next();
@@ -44,9 +45,14 @@ export function rawBody(limit: number): RequestHandler {
     const onEnd = () => finish();
     const onError = () =>
       finish(new ApiError(400, 'aborted', 'the request body was not received completely'));
+    // a client that goes away mid-body: nothing more will come, and nothing is stored
+    const onClose = () => {
+      if (!req.complete) onError();
+    };
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
+    req.on('close', onClose);
   };
 }
 
