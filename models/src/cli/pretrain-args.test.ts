@@ -4,7 +4,7 @@ import { parsePretrainArgs, UsageError } from './pretrain-args';
 const base = ['--data', 'Beauty.txt', '--format', 'beauty', '--out', 'out'];
 
 describe('parsePretrainArgs', () => {
-  it('fills the Beauty recipe as defaults', () => {
+  it('fills the Beauty recipe (tuned for 45 minutes on wasm) as defaults', () => {
     const args = parsePretrainArgs(base);
     expect(args).toMatchObject({
       data: 'Beauty.txt',
@@ -13,9 +13,9 @@ describe('parsePretrainArgs', () => {
       dim: 64,
       blocks: 2,
       maxLen: 50,
-      dropout: 0.5,
-      loss: 'full',
-      lr: 0.001,
+      dropout: 0.3,
+      loss: 'sampled',
+      lr: 0.003,
       tableDtype: 'float16',
       json: false,
     });
@@ -30,7 +30,7 @@ describe('parsePretrainArgs', () => {
       '--backend',
       'webgpu',
       '--loss',
-      'sampled',
+      'full',
       '--negatives',
       '512',
       '--json',
@@ -39,7 +39,7 @@ describe('parsePretrainArgs', () => {
     expect(args).toMatchObject({
       epochs: 3,
       backend: 'webgpu',
-      loss: 'sampled',
+      loss: 'full',
       negatives: 512,
       json: true,
       fresh: true,
