@@ -5,11 +5,13 @@
 import { decodeArtifact, encodeUpdate } from '@hearth/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../api-error';
+import { noiseMultiplierFor } from '../privacy/accountant';
 import { seededGaussianForTestsOnly } from '../privacy/noise';
 import type { StoreFixture } from '../storage/contract';
 import type { Store } from '../storage/types';
 import { TEST_EXCLUDE, TEST_LAYOUT, TEST_SIZE, testArtifact } from '../testing/model';
 import { type CoordinatorOptions, RoundCoordinator } from './coordinator';
+import { RoundScheduler } from './scheduler';
 
 export const defaults = {
   durationSec: 60,
@@ -177,6 +179,43 @@ export function lifecycleSuite(name: string, makeFixture: () => Promise<StoreFix
       const next = await c.open();
       expect(next.id).toBeGreaterThan(round.id);
       await c.abandon(next.id, 'test done');
+    });
+
+    it('rounds.auto: waits for check-ins, opens with z for the target ε, stops for good when the budget is spent', async () => {
+      const c = coordinator(store, clock);
+      const auto = { enabled: true, intervalSec: 0, minCheckIns: 2, targetEpsilonPerRound: 5 };
+      // the scheduler compares with closed_at, which the database stamps: real time
+      const s = new RoundScheduler(c, store, auto, defaults.q, 1e-5);
+      expect(await s.step()).toBe('waiting_checkins');
+      s.noteCheckIn('waiting-a');
+      s.noteCheckIn('waiting-a');
+      expect(await s.step()).toBe('waiting_checkins');
+      s.noteCheckIn('waiting-b');
+      expect(await s.step()).toBe('opened');
+      const round = (await store.activeRound())!;
+      const z = noiseMultiplierFor({
+        samplingRate: defaults.q,
+        rounds: 1,
+        delta: 1e-5,
+        epsilon: 5,
+      }).noiseMultiplier;
+      expect(round.params.z).toBeCloseTo(z, 9);
+      expect(await s.step()).toBe('round_active');
+      await c.abandon(round.id, 'test');
+      const poor = coordinator(store, clock, { ledger: { delta: 1e-5, epsilonBudget: 1e-3 } });
+      const stopped = new RoundScheduler(
+        poor,
+        store,
+        { ...auto, minCheckIns: 0 },
+        0.1,
+        1e-5,
+        () => clock.now,
+      );
+      expect(await stopped.step()).toBe('budget_exhausted');
+      expect(await stopped.step()).toBe('budget_exhausted');
+      expect(await store.activeRound()).toBeNull();
+      const off = new RoundScheduler(c, store, { ...auto, enabled: false }, defaults.q, 1e-5);
+      expect(await off.step()).toBe('disabled');
     });
 
     it('refuses a round the privacy budget cannot pay for', async () => {

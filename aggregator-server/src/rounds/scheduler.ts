@@ -59,7 +59,12 @@ export class RoundScheduler {
     if (this.state === 'budget_exhausted') return 'budget_exhausted';
     if (await this.store.activeRound()) return 'round_active';
     const last = (await this.store.listRounds(1))[0];
-    if (last?.closedAt && this.clock() - last.closedAt.getTime() < this.auto.intervalSec * 1000)
+    // (the database stamps closed_at with microseconds; a zero interval must not wait on rounding)
+    if (
+      this.auto.intervalSec > 0 &&
+      last?.closedAt &&
+      this.clock() - last.closedAt.getTime() < this.auto.intervalSec * 1000
+    )
       return 'waiting_interval';
     if (this.checkIns.size < this.auto.minCheckIns) return 'waiting_checkins';
     const z =
