@@ -1,8 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 const secrets = { HEARTH_SECRET: 's'.repeat(16), HEARTH_ADMIN_TOKEN: 'a'.repeat(16) };
 
@@ -17,6 +22,7 @@ describe('configuration', () => {
 
   it('merges a file and the environment, the environment winning', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hearth-config-'));
+    dirs.push(dir);
     const file = join(dir, 'c.json');
     writeFileSync(
       file,
@@ -37,6 +43,7 @@ describe('configuration', () => {
 
   it('names the bad field', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hearth-config-'));
+    dirs.push(dir);
     const file = join(dir, 'c.json');
     const message = (env: Record<string, string>) => {
       try {

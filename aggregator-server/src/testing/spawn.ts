@@ -95,7 +95,14 @@ export async function spawnServer(env: Record<string, string>, config: unknown):
         reject(new Error(`server exited before logging ${pattern}; stderr: ${stderr.slice(-2000)}`));
       });
     });
-  const listening = JSON.parse(await waitForLog(/"event":"listening"/)) as { url: string };
+  let listening: { url: string };
+  try {
+    listening = JSON.parse(await waitForLog(/"event":"listening"/)) as { url: string };
+  } catch (e) {
+    // never leave a half-started server behind
+    proc.kill('SIGKILL');
+    throw e;
+  }
   const url = listening.url;
   return {
     url,
