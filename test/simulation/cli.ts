@@ -43,6 +43,8 @@ full-ranking HR@10 / NDCG@10 on every user's test item.
   --server-lr X            server learning rate on the averaged delta (default 1)
   --local-steps N          SGD steps per client (default 5)
   --local-lr X             client SGD learning rate (default 0.05)
+  --check-in W             all (default): every private client checks in each round; sampled: only
+                           those the server's own coin picks (same HMAC and secret), to save requests
   --eval-every k           evaluate every k rounds and after the last (default 5)
   --epochs N               epochs of the centralized runs (default 20)
   --max-minutes M          stop each centralized run after M minutes
@@ -107,7 +109,16 @@ const INTEGER: NumericFlag[] = [
 ];
 
 export function parseSimulateArgs(argv: string[]) {
-  const strings = ['data', 'format', 'loss', 'public-model', 'central-model', 'save-models', 'out'];
+  const strings = [
+    'data',
+    'format',
+    'loss',
+    'check-in',
+    'public-model',
+    'central-model',
+    'save-models',
+    'out',
+  ];
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
@@ -152,11 +163,14 @@ export function parseSimulateArgs(argv: string[]) {
   if (!isDatasetFormat(format)) throw new UsageError(`--format must be one of ${DATASET_FORMATS.join(', ')}`);
   const loss = (values.loss as string | undefined) ?? 'full';
   if (loss !== 'full' && loss !== 'sampled') throw new UsageError('--loss must be full or sampled');
+  const checkIns = (values['check-in'] as string | undefined) ?? 'all';
+  if (checkIns !== 'all' && checkIns !== 'sampled') throw new UsageError('--check-in must be all or sampled');
   const str = (k: string) => values[k] as string | undefined;
   return {
     data,
     format: format as DatasetFormat,
     loss: loss as LossKind,
+    checkIns: checkIns as 'all' | 'sampled',
     publicModel: str('public-model'),
     centralModel: str('central-model'),
     saveModels: str('save-models'),
@@ -236,6 +250,7 @@ async function main(argv: string[]): Promise<number> {
       localSteps: n['local-steps'],
       localLr: n['local-lr'],
       evalEvery: n['eval-every'],
+      checkIns: args.checkIns,
     },
     log,
     ...(args.saveModels

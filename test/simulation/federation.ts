@@ -24,6 +24,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../../aggregator-server/src/config';
 import { noiseMultiplierFor } from '../../aggregator-server/src/privacy/accountant';
 import type { GaussianSource } from '../../aggregator-server/src/privacy/noise';
+import { isSampled } from '../../aggregator-server/src/rounds/sampling';
 import { startServer } from '../../aggregator-server/src/server';
 import { openEmbeddedStore } from '../../aggregator-server/src/storage/embedded';
 import { checkIn, type Json, upload } from '../../aggregator-server/src/testing/client';
@@ -48,6 +49,12 @@ export interface FederationOptions {
   /** Evaluate the published model after every k rounds (and after the last). */
   readonly evalEvery: number;
   readonly evaluate: (artifact: EncodedArtifact) => Promise<Quality>;
+  /**
+   * 'all' (default): every private client checks in each round and the server's coin answers.
+   * 'sampled': only the clients that coin picks check in, found with the server's own function and
+   * secret; the others would only be told not_sampled. Saves ~N requests per round at scale.
+   */
+  readonly checkIns?: 'all' | 'sampled';
   /** Tests only: seeded noise. Otherwise the server's production (crypto) noise. */
   readonly noise?: GaussianSource;
   readonly log?: (line: string) => void;
@@ -171,18 +178,27 @@ export async function runFederation(o: FederationOptions): Promise<FederationRes
       let trainStart = 0;
       try {
         const checkInStart = performance.now();
-        const answers = await mapLimit(clients, CHECKIN_CONCURRENCY, async (c) => {
+        // 'sampled': only the clients the server's own coin picks check in (see README, Scale).
+        const checkingIn =
+          o.checkIns === 'sampled'
+            ? clients.filter((c) => isSampled(SECRET, round.id, c.id, round.q))
+            : clients;
+        const answers = await mapLimit(checkingIn, CHECKIN_CONCURRENCY, async (c) => {
           const r = await retried(() => checkIn(server.url, c.id));
           if (r.status !== 200) throw new Error(`check-in of ${c.id}: ${r.status} ${JSON.stringify(r.json)}`);
+          if (o.checkIns === 'sampled' && r.json.status !== 'sampled')
+            throw new Error(
+              `${c.id}: the server did not sample a client its coin picks: ${JSON.stringify(r.json)}`,
+            );
           return r.json as Json;
         });
         checkInSeconds = (performance.now() - checkInStart) / 1000;
         trainStart = performance.now();
-        for (let i = 0; i < clients.length; i++) {
+        for (let i = 0; i < checkingIn.length; i++) {
           const a = answers[i];
           if (a.status !== 'sampled') continue;
           sampled++;
-          const update = await trainLocalUpdate(model, clients[i]!.history, a.layout as TensorLayout, {
+          const update = await trainLocalUpdate(model, checkingIn[i]!.history, a.layout as TensorLayout, {
             localSteps: o.localSteps,
             learningRate: o.localLr,
             clipBound: a.clipBound,
@@ -191,9 +207,9 @@ export async function runFederation(o: FederationOptions): Promise<FederationRes
           normSum += update.normBeforeClip;
           maxUploadedNorm = Math.max(maxUploadedNorm, l2(update.values));
           const body = encodeLocalUpdate(update, { roundId: a.roundId, modelVersion: a.modelVersion });
-          const res = await retried(() => upload(server.url, a.roundId, clients[i]!.id, a.token, body));
+          const res = await retried(() => upload(server.url, a.roundId, checkingIn[i]!.id, a.token, body));
           if (res.status !== 202 && res.json?.status !== 'duplicate')
-            throw new Error(`upload of ${clients[i]!.id}: ${res.status} ${JSON.stringify(res.json)}`);
+            throw new Error(`upload of ${checkingIn[i]!.id}: ${res.status} ${JSON.stringify(res.json)}`);
         }
       } finally {
         model.dispose();

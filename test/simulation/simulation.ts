@@ -44,6 +44,7 @@ export interface SimulationOptions {
     readonly localLr: number;
     readonly evalEvery: number;
     readonly noise?: GaussianSource;
+    readonly checkIns?: 'all' | 'sampled';
   };
   readonly log?: (line: string) => void;
   /** Called with each model this run trains, e.g. to save it for later runs. */
@@ -186,6 +187,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
     evalEvery: f.evalEvery,
     evaluate,
     ...(f.noise ? { noise: f.noise } : {}),
+    ...(f.checkIns ? { checkIns: f.checkIns } : {}),
     log,
   });
   rows.push({
