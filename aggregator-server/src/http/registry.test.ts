@@ -32,6 +32,19 @@ describe('registry and operations over HTTP', () => {
     expect(bad.error).toMatchObject({ reason: 'bad_request', field: 'version' });
   });
 
+  it('serves the latest artifact at a stable URL, revalidated (no-cache) with the SHA-256 as ETag', async () => {
+    const res = await server.get('/v1/models/latest/manifest.json');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+    expect(res.headers.get('x-hearth-model-version')).toBe('1');
+    const manifest = await res.json();
+    const weights = await server.get('/v1/models/latest/weights.bin');
+    expect(weights.headers.get('cache-control')).toBe('no-cache');
+    expect(sha256Hex(new Uint8Array(await weights.arrayBuffer()))).toBe(manifest.weightsSha256);
+    const etag = res.headers.get('etag')!;
+    expect((await server.get('/v1/models/latest/manifest.json', { 'if-none-match': etag })).status).toBe(304);
+  });
+
   it('admin routes need the bearer token', async () => {
     const res = await fetch(`${server.url}/v1/admin/rounds`, {
       method: 'POST',
@@ -60,6 +73,9 @@ describe('registry and operations over HTTP', () => {
     const v2 = await (await server.get('/v1/models/latest')).json();
     expect(v2).toMatchObject({ version: 2, parent: 1, roundId: open.json.id });
     expect(v2.epsilon).toBeGreaterThan(0);
+    const latestHeader = async () =>
+      (await server.get('/v1/models/latest/manifest.json')).headers.get('x-hearth-model-version');
+    expect(await latestHeader()).toBe('2');
     const v2Weights = new Uint8Array(await (await server.get(v2.weightsUrl)).arrayBuffer());
     const rb = await server.admin('POST', '/v1/admin/models/rollback', {
       version: 1,
@@ -67,6 +83,7 @@ describe('registry and operations over HTTP', () => {
     });
     expect(rb.json).toMatchObject({ version: 1, reason: 'rollback: quality drop' });
     expect((await (await server.get('/v1/models/latest')).json()).version).toBe(1);
+    expect(await latestHeader()).toBe('1');
     // version 2 is still there, byte for byte
     expect(new Uint8Array(await (await server.get(v2.weightsUrl)).arrayBuffer())).toEqual(v2Weights);
     const list = await (await server.get('/v1/models')).json();

@@ -64,6 +64,37 @@ export function modelRoutes(ctx: AppContext): Router {
     });
   });
 
+  // The latest version's artifact at one stable address, for clients that are configured with a
+  // manifest URL and resolve `weights.bin` beside it (the SDK's `modelUrl`). Revalidated every time;
+  // the ETag is the weights' SHA-256, so an unchanged model costs a 304. A client that reads the
+  // manifest just before a new version is published gets the newer weights, fails the manifest's
+  // SHA-256 check and keeps its model until the next revalidation: never a mixed model.
+  const latestVersion = async () => {
+    const latest = await ctx.store.latest();
+    if (!latest) throw new ApiError(404, 'no_model', 'no model version is registered yet');
+    return (await ctx.store.getVersion(latest.version))!;
+  };
+
+  r.get('/v1/models/latest/manifest.json', async (req, res) => {
+    const v = await latestVersion();
+    const etag = `"m-${v.weightsSha256}"`;
+    res.set({ 'Cache-Control': 'no-cache', ETag: etag, 'X-Hearth-Model-Version': String(v.version) });
+    if (req.get('if-none-match') === etag) return void res.status(304).end();
+    res.json(v.manifest);
+  });
+
+  r.get('/v1/models/latest/weights.bin', async (req, res) => {
+    const v = await latestVersion();
+    const etag = `"${v.weightsSha256}"`;
+    res.set({ 'Cache-Control': 'no-cache', ETag: etag, 'X-Hearth-Sha256': v.weightsSha256 });
+    if (req.get('if-none-match') === etag) return void res.status(304).end();
+    if (cached?.version !== v.version)
+      cached = { version: v.version, weights: await ctx.store.readWeights(v.version) };
+    res
+      .type('application/octet-stream')
+      .send(Buffer.from(cached.weights.buffer, cached.weights.byteOffset, cached.weights.byteLength));
+  });
+
   r.get('/v1/models/:version/manifest.json', async (req, res) => {
     const v = await version(req.params.version);
     const etag = `"m-${v.weightsSha256}"`;
