@@ -1,0 +1,266 @@
+// The whole Hearth loop on one machine, as `npm start` runs it and the end-to-end tests drive it:
+//   - the SDK, built by its own build script (snippet, hearth.js, the worker, wasm);
+//   - the demo shop, built by Vite;
+//   - the aggregator on its embedded store, seeded with the demo model (demo-shop/model) when empty;
+//   - one HTTP server on 127.0.0.1 for all of it: the shop at /, the SDK at /hearth/, the aggregator's
+//     API proxied at /v1/ (same origin, so the shop's SDK needs no CORS), and the admin page at /admin.
+// The shop's index.html gets the SDK's loader snippet and init() where a merchant would paste them.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve } from 'node:path';
+import { configSchema, type RunningServer, startServer } from '@hearth/aggregator-server';
+import { renderAdminPage } from './admin-page';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..');
+export const DEMO_MODEL_DIR = join(REPO_ROOT, 'demo-shop', 'model');
+export const SITE_KEY = 'hearth-market';
+
+/** Where index.html takes the snippet (demo-shop/index.html). */
+const SNIPPET_MARKER = '<!--hearth-snippet-->';
+
+export interface DemoOptions {
+  /** Everything the demo writes: aggregator store, secrets, built SDK and shop. Default .data/demo. */
+  dataDir?: string;
+  /** Port of the one HTTP server (0: any free port). Default 8080. */
+  port?: number;
+  /** Extra `init()` config for the SDK (tests: requireConsent). */
+  sdkConfig?: Record<string, unknown>;
+  /** Round settings for the demo's aggregator (tests make rounds short). */
+  rounds?: Record<string, unknown>;
+  /** Progress lines (npm start prints them; tests pass nothing). */
+  log?: (line: string) => void;
+}
+
+export interface Demo {
+  /** The shop's origin, e.g. http://127.0.0.1:8080 */
+  url: string;
+  adminUrl: string;
+  aggregator: RunningServer;
+  /** The admin bearer token (kept in the data dir, so it survives restarts). */
+  adminToken: string;
+  close(): Promise<void>;
+}
+
+/** Secrets are generated once per data dir: restarting keeps round tokens and the admin token valid. */
+function secrets(dir: string): { secret: string; adminToken: string } {
+  const file = join(dir, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  const s = { secret: randomBytes(32).toString('hex'), adminToken: randomBytes(32).toString('hex') };
+  writeFileSync(file, `${JSON.stringify(s)}\n`, { mode: 0o600 });
+  return s;
+}
+
+/**
+ * Demo round settings. A demo has a handful of shoppers, not 100,000: every check-in is sampled
+ * (q = 1) from an assumed population of 10, and two updates make a round. The noise multiplier is the
+ * server's default (z = 1); the privacy ledger shows what that costs per round, honestly large for so
+ * few clients. serverLr scales the noisy average down so a round nudges the model rather than
+ * replacing it with noise.
+ */
+export const DEMO_ROUNDS = {
+  q: 1,
+  population: 10,
+  minClients: 2,
+  z: 1,
+  clipBound: 1,
+  serverLr: 0.1,
+  durationSec: 300,
+};
+
+async function buildAssets(dataDir: string, log: (line: string) => void) {
+  const sdkDir = join(dataDir, 'sdk');
+  const shopDir = join(dataDir, 'shop');
+  let t = performance.now();
+  const { buildSdk, snippetFor } = await import('../sdk/scripts/build');
+  await buildSdk({ outdir: sdkDir, types: false });
+  log(`built the SDK in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  t = performance.now();
+  const vite = await import('vite');
+  const { shopRoot } = await import('@hearth/demo-shop');
+  await vite.build({
+    root: shopRoot,
+    configFile: join(shopRoot, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: shopDir, emptyOutDir: true },
+  });
+  log(`built the shop in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  return { sdkDir, shopDir, snippet: snippetFor('/hearth/hearth.js', sdkDir) };
+}
+
+/** The shop's index.html with the snippet and init() pasted in, as a merchant's template would have it. */
+export function pageWithSnippet(html: string, snippet: string, config: Record<string, unknown>): string {
+  if (!html.includes(SNIPPET_MARKER))
+    throw new Error(`demo-shop/index.html lost its ${SNIPPET_MARKER} marker`);
+  // JSON inside <script>: escape '<' so no value can close the tag.
+  const init = JSON.stringify(config).replace(/</g, '\\u003c');
+  // A function replacement: the minified snippet may contain `$&` and the like.
+  return html.replace(
+    SNIPPET_MARKER,
+    () => `<script>${snippet}</script>\n    <script>hearth.init(${init});</script>`,
+  );
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.wasm': 'application/wasm',
+};
+
+async function sendFile(res: ServerResponse, root: string, path: string): Promise<boolean> {
+  const file = normalize(join(root, decodeURIComponent(path)));
+  if (!file.startsWith(root)) return false; // no ../ out of the folder
+  try {
+    if (!(await stat(file)).isFile()) return false;
+  } catch {
+    return false;
+  }
+  res.writeHead(200, {
+    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'cache-control': 'no-cache',
+  });
+  res.end(await readFile(file));
+  return true;
+}
+
+/** Forwards a request to the aggregator unchanged (method, path, headers, body) and streams the answer back. */
+function proxy(req: IncomingMessage, res: ServerResponse, target: URL): void {
+  const upstream = request(
+    new URL(req.url ?? '/', target),
+    { method: req.method, headers: { ...req.headers, host: target.host } },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
+  upstream.on('error', () => {
+    if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
+    res.end('{"error":{"reason":"unavailable","message":"aggregator unreachable"}}');
+  });
+  req.pipe(upstream);
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  let body = '';
+  for await (const chunk of req) {
+    body += chunk;
+    if (body.length > 4096) break;
+  }
+  return new URLSearchParams(body);
+}
+
+export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
+  const log = options.log ?? (() => {});
+  const dataDir = resolve(options.dataDir ?? join(REPO_ROOT, '.data', 'demo'));
+  mkdirSync(dataDir, { recursive: true });
+  const { secret, adminToken } = secrets(dataDir);
+  const { sdkDir, shopDir, snippet } = await buildAssets(dataDir, log);
+
+  const config = configSchema.parse({
+    port: 0,
+    secret,
+    adminToken,
+    store: { kind: 'embedded', dir: join(dataDir, 'aggregator') },
+    seedModelDir: DEMO_MODEL_DIR,
+    logLevel: 'warn',
+    rounds: { defaults: { ...DEMO_ROUNDS, ...options.rounds }, tickSec: 1 },
+  });
+  const aggregator = await startServer(config);
+  const versions = await aggregator.ctx.store.listVersions();
+  log(
+    `aggregator on its embedded store (${config.store.kind === 'embedded' ? config.store.dir : ''}), ${versions.length} model version(s)`,
+  );
+  const target = new URL(aggregator.url);
+
+  const admin = async (method: string, path: string) => {
+    const res = await fetch(`${aggregator.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      ...(method === 'POST' ? { body: '{}' } : {}),
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  };
+
+  let origin = '';
+  const indexHtml = readFileSync(join(shopDir, 'index.html'), 'utf8');
+  const page = () =>
+    pageWithSnippet(indexHtml, snippet, {
+      siteKey: SITE_KEY,
+      modelUrl: `${origin}/v1/models/latest/manifest.json`,
+      ...options.sdkConfig,
+    });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://demo.invalid');
+    const path = url.pathname;
+    if (path.startsWith('/v1/') || path === '/healthz') return proxy(req, res, target);
+    if (path === '/admin' || path === '/admin/') {
+      const [models, ledger, rounds] = await Promise.all([
+        fetch(`${aggregator.url}/v1/models`).then((r) => r.json()),
+        fetch(`${aggregator.url}/v1/privacy/ledger`).then((r) => r.json()),
+        admin('GET', '/v1/admin/rounds'),
+      ]);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      return void res.end(
+        renderAdminPage({ models, ledger, rounds: rounds.json, notice: url.searchParams.get('notice') }),
+      );
+    }
+    // Buttons of the admin page (a form POST, then back to the page with what happened).
+    if (req.method === 'POST' && path.startsWith('/admin/rounds')) {
+      const form = await readForm(req);
+      const id = form.get('id') ?? '';
+      const action = path.slice('/admin/rounds/'.length);
+      const r =
+        path === '/admin/rounds'
+          ? await admin('POST', '/v1/admin/rounds')
+          : /^\d+$/.test(id) && action === 'close'
+            ? await admin('POST', `/v1/admin/rounds/${id}/close`)
+            : { status: 400, json: { error: { message: 'unknown action' } } };
+      const error = (r.json.error as { message?: string } | undefined)?.message;
+      const notice =
+        error ?? (path === '/admin/rounds' ? `round ${r.json.id} opened` : `round ${id}: ${r.json.outcome}`);
+      res.writeHead(303, { location: `/admin?notice=${encodeURIComponent(notice)}` });
+      return void res.end();
+    }
+    if (path.startsWith('/hearth/') && (await sendFile(res, sdkDir, path.slice('/hearth/'.length)))) return;
+    if (path === '/' || path === '/index.html') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
+      return void res.end(page());
+    }
+    if (await sendFile(res, shopDir, path.slice(1))) return;
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found');
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(`internal error: ${(e as Error).message}`);
+    });
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 8080, '127.0.0.1', () => ok());
+  });
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url: origin,
+    adminUrl: `${origin}/admin`,
+    aggregator,
+    adminToken,
+    async close() {
+      const closed = new Promise<void>((ok) => server.close(() => ok()));
+      server.closeAllConnections();
+      await closed;
+      await aggregator.close();
+    },
+  };
+}
