@@ -151,13 +151,19 @@ export function sqlStore(options: SqlStoreOptions): Store {
     let written: string | null = null;
     const outcome = await sql
       .transaction(async (tx): Promise<IngestOutcome & { next?: typeof base }> => {
+        // open -> collecting FIRST: two replicas whose first batches both read 'open' under FOR SHARE and
+        // then both tried this UPDATE would deadlock. Taking the row's exclusive lock first (while it is
+        // still open) puts every transaction on the same lock order; a no-op once collecting.
+        await tx.query(
+          `UPDATE rounds SET state = 'collecting', state_changed_at = now() WHERE id = $1 AND state = 'open'`,
+          [roundId],
+        );
         const round = await tx.query<{ state: RoundState }>(
           'SELECT state FROM rounds WHERE id = $1 FOR SHARE',
           [roundId],
         );
         const state = round[0]?.state;
-        if (state !== 'open' && state !== 'collecting')
-          return { kind: 'round_not_collecting', state: state ?? 'missing' };
+        if (state !== 'collecting') return { kind: 'round_not_collecting', state: state ?? 'missing' };
         // Unique (round, client): a client already counted, here or by another replica, is not inserted again.
         const inserted = await tx.query<{ client_id: string }>(
           `INSERT INTO receipts (round_id, client_id, replica, clipped, zeroed)
@@ -209,10 +215,6 @@ export function sqlStore(options: SqlStoreOptions): Store {
            SET count = $3, clipped = $4, zeroed = $5, seq = $6, sum_blob = $7, sum_sha256 = $8`,
             [roundId, replicaId, next.count, next.clipped, next.zeroed, next.seq, name, sha],
           );
-          if (state === 'open')
-            await tx.query(`UPDATE rounds SET state = 'collecting', state_changed_at = now() WHERE id = $1`, [
-              roundId,
-            ]);
         }
         return { kind: 'ok', accepted, duplicates, next };
       })

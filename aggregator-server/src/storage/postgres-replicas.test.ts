@@ -1,0 +1,50 @@
+// Two stores (two replicas) on one PostgreSQL database, ingesting into the same fresh round at the same
+// moment: the first batches of both race to move the round from open to collecting. They must neither
+// deadlock nor lose an update.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { layout, params, version } from './contract';
+import { openPostgresStore } from './postgres';
+import { createTestDatabase, type TestDatabase } from './test-postgres';
+import type { Store } from './types';
+
+let db: TestDatabase;
+let a: Store;
+let b: Store;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  a = await openPostgresStore({ url: db.url });
+  b = await openPostgresStore({ url: db.url });
+});
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  await db?.drop();
+});
+
+const upd = (clientId: string) => ({
+  clientId,
+  values: Float64Array.from([1, 2, 3, 4]),
+  clipped: false,
+  zeroed: false,
+});
+
+describe('replicas racing on one round', () => {
+  it('first batches from two replicas at once: no deadlock, every update counted once', async () => {
+    const v = await a.createVersion(version(1), 'base');
+    for (let k = 0; k < 15; k++) {
+      const r = await a.openRound({
+        modelVersion: v.version,
+        params,
+        layout,
+        deadline: new Date(Date.now() + 60_000),
+      });
+      const batch = (p: string) => Array.from({ length: 5 }, (_, i) => upd(`${p}-${i}`));
+      const [x, y] = await Promise.all([a.ingest(r.id, batch('a')), b.ingest(r.id, batch('b'))]);
+      expect(x.kind).toBe('ok');
+      expect(y.kind).toBe('ok');
+      expect((await a.roundSum(r.id, 4)).count).toBe(10);
+      await a.transitionRound(r.id, ['collecting'], 'abandoned', 'next');
+    }
+  });
+});
