@@ -11,7 +11,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 40_000): Promise<T> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     const v = await fn();
@@ -56,7 +56,7 @@ describe('round scenarios over HTTP', () => {
   it('S20: the deadline passes with fewer than minClients: abandoned, reason recorded, model unchanged, the next round opens', async () => {
     server = await startTestServer({
       rounds: {
-        defaults: { q: 1, population: 10, z: 0.5, clipBound: 2, minClients: 3, durationSec: 1.5 },
+        defaults: { q: 1, population: 10, z: 0.5, clipBound: 2, minClients: 3, durationSec: 4 },
         tickSec: 0.2,
         auto: { enabled: true, intervalSec: 0 },
       },
