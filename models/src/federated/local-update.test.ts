@@ -206,6 +206,26 @@ describe('trainLocalUpdate', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('trains only on the targets the mask allows', async () => {
+    const m = model();
+    const layout = sharedEncoderLayout(config);
+    const params = { localSteps: 2, learningRate: 0.1, clipBound: 1e6 };
+    const none = await trainLocalUpdate(m, history, layout, { ...params, targetItems: new Uint8Array(41) });
+    expect(none.steps).toBe(0);
+    expect(none.values.every((v) => v === 0)).toBe(true);
+    const all = await trainLocalUpdate(m, history, layout, {
+      ...params,
+      targetItems: new Uint8Array(41).fill(1),
+    });
+    const unmasked = await trainLocalUpdate(m, history, layout, params);
+    for (let i = 0; i < all.values.length; i += 31) expect(all.values[i]).toBeCloseTo(unmasked.values[i]!, 6);
+    const only9 = new Uint8Array(41);
+    only9[9] = 1;
+    const some = await trainLocalUpdate(m, history, layout, { ...params, targetItems: only9 });
+    expect(some.steps).toBe(2);
+    expect(Math.abs(some.normBeforeClip - unmasked.normBeforeClip)).toBeGreaterThan(1e-4);
+  });
+
   it('leaks no tensors', async () => {
     const m = model();
     const layout = sharedEncoderLayout(config);
