@@ -45,6 +45,8 @@ full-ranking HR@10 / NDCG@10 on every user's test item.
   --local-lr X             client SGD learning rate (default 0.05)
   --check-in W             all (default): every private client checks in each round; sampled: only
                            those the server's own coin picks (same HMAC and secret), to save requests
+  --targets T              known (default): clients train only on target items the public model learned
+                           (in the public users' training data); all: every target
   --eval-every k           evaluate every k rounds and after the last (default 5)
   --epochs N               epochs of the centralized runs (default 20)
   --max-minutes M          stop each centralized run after M minutes
@@ -165,12 +167,15 @@ export function parseSimulateArgs(argv: string[]) {
   if (loss !== 'full' && loss !== 'sampled') throw new UsageError('--loss must be full or sampled');
   const checkIns = (values['check-in'] as string | undefined) ?? 'all';
   if (checkIns !== 'all' && checkIns !== 'sampled') throw new UsageError('--check-in must be all or sampled');
+  const targets = (values.targets as string | undefined) ?? 'known';
+  if (targets !== 'known' && targets !== 'all') throw new UsageError('--targets must be known or all');
   const str = (k: string) => values[k] as string | undefined;
   return {
     data,
     format: format as DatasetFormat,
     loss: loss as LossKind,
     checkIns: checkIns as 'all' | 'sampled',
+    targets: targets as 'known' | 'all',
     publicModel: str('public-model'),
     centralModel: str('central-model'),
     saveModels: str('save-models'),
@@ -251,6 +256,7 @@ async function main(argv: string[]): Promise<number> {
       localLr: n['local-lr'],
       evalEvery: n['eval-every'],
       checkIns: args.checkIns,
+      targets: args.targets,
     },
     log,
     ...(args.saveModels

@@ -46,6 +46,8 @@ export interface FederationOptions {
   readonly serverLr: number;
   readonly localSteps: number;
   readonly localLr: number;
+  /** Items clients may use as training targets (see LocalTrainingParams.targetItems); all when absent. */
+  readonly targetItems?: Uint8Array;
   /** Evaluate the published model after every k rounds (and after the last). */
   readonly evalEvery: number;
   readonly evaluate: (artifact: EncodedArtifact) => Promise<Quality>;
@@ -202,6 +204,7 @@ export async function runFederation(o: FederationOptions): Promise<FederationRes
             localSteps: o.localSteps,
             learningRate: o.localLr,
             clipBound: a.clipBound,
+            ...(o.targetItems ? { targetItems: o.targetItems } : {}),
           });
           if (update.clipped) clientClipped++;
           normSum += update.normBeforeClip;

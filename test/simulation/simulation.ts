@@ -45,6 +45,11 @@ export interface SimulationOptions {
     readonly evalEvery: number;
     readonly noise?: GaussianSource;
     readonly checkIns?: 'all' | 'sampled';
+    /**
+     * 'known' (default): clients train only on targets the public model learned (items in the public
+     * users' training data), a public fact the server can ship with the model; 'all': every target.
+     */
+    readonly targets?: 'known' | 'all';
   };
   readonly log?: (line: string) => void;
   /** Called with each model this run trains, e.g. to save it for later runs. */
@@ -70,6 +75,13 @@ export interface SimulationResult {
   readonly federation: FederationResult;
   /** Share of the (b)→(a) NDCG@10 gap that (c) recovers; null without (a). */
   readonly gapRecovered: number | null;
+}
+
+/** 1 for every item index that occurs in the sequences. */
+function itemsIn(sequences: readonly { item: number }[][], numItems: number): Uint8Array {
+  const mask = new Uint8Array(numItems + 1);
+  for (const s of sequences) for (const e of s) mask[e.item] = 1;
+  return mask;
 }
 
 export function simulationConfig(dataset: Dataset, shape: ModelShape): ModelConfig {
@@ -188,6 +200,9 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
     evaluate,
     ...(f.noise ? { noise: f.noise } : {}),
     ...(f.checkIns ? { checkIns: f.checkIns } : {}),
+    ...(f.targets === 'all'
+      ? {}
+      : { targetItems: itemsIn(trainingSequences(dataset, split.publicUsers), dataset.numItems) }),
     log,
   });
   rows.push({
@@ -197,7 +212,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
     delta: federation.delta,
     rounds: federation.rounds.length,
     seconds: publicSeconds + federation.seconds,
-    note: `K=${f.clientsPerRound} q=${federation.q.toPrecision(3)} z=${federation.z.toPrecision(4)} C=${f.clipBound}`,
+    note: `K=${f.clientsPerRound} q=${federation.q.toPrecision(3)} z=${federation.z.toPrecision(4)} C=${f.clipBound} targets=${f.targets ?? 'known'}`,
   });
   const gap = central ? central.quality['NDCG@10'] - publicRow.quality['NDCG@10'] : 0;
   return {
