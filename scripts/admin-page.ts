@@ -139,7 +139,7 @@ export function renderAdminPage(data: AdminData): string {
   h2 { font-size: 16px; margin: 28px 0 8px; }
   table { border-collapse: collapse; width: 100%; background: white; }
   th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid #e7e5e4; vertical-align: top; }
-  th { background: #f5f5f4; font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
+  th { background: #f5f5f4; font-weight: 600; font-size: 12px; }
   tr.latest { background: #fff7ed; }
   .empty { color: #78716c; font-style: italic; }
   .cards { display: flex; gap: 16px; flex-wrap: wrap; margin-top: 16px; }
