@@ -4,7 +4,9 @@ import { startCapture } from './capture';
 import { type ResolvedConfig, validateConfig } from './config';
 import { Consent, gpc } from './consent';
 import { type StoredEvent, validateEvent } from './event';
+import { forgetClientId, type Rounds, startFederation } from './federation';
 import { debug, describe, history as messages, setDebug } from './log';
+import { Outbox } from './outbox';
 import type { WorkerApi, WorkerStarted } from './protocol';
 import { destroy, Store } from './storage';
 import type {
@@ -87,6 +89,8 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   let workerStarted = false;
   let stalled = false;
   let probing = false;
+  let outbox: Outbox | null = null;
+  let rounds: Rounds | null = null;
 
   const status = (): Status => {
     const s: Status = {
@@ -105,6 +109,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
     if (tensors !== undefined) s.tensors = tensors;
     if (lastRank) s.lastRank = lastRank;
     if (started.timings) s.startup = { workerMs: workerReadyMs, ...started.timings };
+    if (outbox) s.federation = { sender: outbox.sender, rounds: 0, ...rounds, ...outbox.stats };
     return s;
   };
 
@@ -174,8 +179,28 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       maxEventAgeDays: c.maxEventAgeDays,
       modelUrl: new URL(c.modelUrl, location.href).href,
     };
+    if (c.serverUrl) s.serverUrl = c.serverUrl;
     started = await api.start(s);
     for (const m of started.messages) debug(m);
+  };
+
+  /** The outbox sends what earlier pages queued even without a worker; rounds need the worker. */
+  const startFederated = (c: ResolvedConfig) => {
+    const serverUrl = c.serverUrl;
+    if (!serverUrl) return;
+    outbox = new Outbox({ siteKey: c.siteKey, store: () => store, sharing: () => consent?.sharing ?? false });
+    outbox.start();
+    if (!api || started.backend === 'none') return;
+    rounds = startFederation({
+      config: { ...c, serverUrl },
+      api,
+      outbox,
+      sharing: () => consent?.sharing ?? false,
+      history: () => events.slice(),
+      onVersion: (v) => {
+        if (v !== started.modelVersion) started = { ...started, modelVersion: v, modelCached: false };
+      },
+    });
   };
 
   const init = async (input: unknown): Promise<Status> => {
@@ -192,6 +217,8 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
         return status();
       }
       const c = r.config;
+      // The aggregator's routes are relative to it: 'https://fl.example' and '.../' mean the same.
+      if (c.serverUrl) c.serverUrl = new URL(c.serverUrl.replace(/\/?$/, '/'), location.href).href;
       config = c;
       setDebug(c.debug);
       consent = new Consent(c.siteKey, c.requireConsent);
@@ -207,6 +234,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       ready = Promise.all([history, startWorker(c)])
         .then(() => {
           workerStarted = api !== null && started.backend !== 'none';
+          startFederated(c);
         })
         .catch((e: unknown) => debug(`init failed (${describe(e)}); ranking in the shop order`));
       await ready;
@@ -313,6 +341,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
         for (const e of events) persist(e);
       }
       if (!granted) await wipe();
+      else outbox?.kick();
       await within(api?.setPersist(granted) ?? Promise.resolve(), 2000, undefined);
     } catch (e) {
       debug(`consent() failed (${describe(e)})`);
@@ -327,6 +356,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
     store?.close();
     store = null;
     writes = [];
+    forgetClientId(config.siteKey);
     return destroy(config.siteKey);
   };
 

@@ -16,6 +16,9 @@ export interface ResolvedConfig {
   maxEvents: number;
   maxEventAgeDays: number;
   shopWeight: number;
+  serverUrl?: string;
+  checkInDelaySec: number;
+  updateCheckSec: number;
 }
 
 export type ConfigResult = { ok: true; config: ResolvedConfig } | { ok: false; error: string };
@@ -35,6 +38,9 @@ const KNOWN = new Set([
   'maxEvents',
   'maxEventAgeDays',
   'shopWeight',
+  'serverUrl',
+  'checkInDelaySec',
+  'updateCheckSec',
 ]);
 
 class Bad extends Error {}
@@ -95,10 +101,14 @@ export function validateConfig(input: unknown): ConfigResult {
       maxEvents: num(c.maxEvents, 'maxEvents', 1, 10_000, 500, true),
       maxEventAgeDays: num(c.maxEventAgeDays, 'maxEventAgeDays', 0.001, 3650, 30),
       shopWeight: num(c.shopWeight, 'shopWeight', 0, 1, 0.2),
+      checkInDelaySec: num(c.checkInDelaySec, 'checkInDelaySec', 0, 86_400, 20),
+      updateCheckSec: num(c.updateCheckSec, 'updateCheckSec', 1, 86_400, 600),
     };
     const modelUrl = url(c.modelUrl, 'modelUrl');
     const assetsUrl = url(c.assetsUrl, 'assetsUrl');
     const workerUrl = url(c.workerUrl, 'workerUrl');
+    const serverUrl = url(c.serverUrl, 'serverUrl');
+    if (serverUrl !== undefined) config.serverUrl = serverUrl;
     if (modelUrl !== undefined) config.modelUrl = modelUrl;
     if (assetsUrl !== undefined) config.assetsUrl = assetsUrl;
     if (workerUrl !== undefined) config.workerUrl = workerUrl;

@@ -15,6 +15,8 @@ export interface WorkerStart {
   /** May the worker cache the model in IndexedDB (consent)? */
   persist: boolean;
   maxEventAgeDays: number;
+  /** The aggregator's base URL (ending in '/'): new model versions are looked up there. */
+  serverUrl?: string;
 }
 
 export interface WorkerStarted {
@@ -55,10 +57,62 @@ export interface RankReply {
   modelVersion: string;
 }
 
+/** What a sampled client is told at check-in (the aggregator's `sampled` reply). */
+export interface RoundOffer {
+  roundId: number;
+  modelVersion: number;
+  token: string;
+  expiresAt: string;
+  deadline: string;
+  clipBound: number;
+  layout: { name: string; shape: number[] }[];
+  layoutHash: string;
+  uploadUrl: string;
+}
+
+export interface CheckInRequest {
+  serverUrl: string;
+  clientId: string;
+}
+
+export type CheckInReply =
+  | { status: 'sampled'; offer: RoundOffer }
+  | { status: 'not_sampled' | 'retry'; retryAfterMs: number };
+
+export interface TrainReply {
+  /** The update in the aggregator's binary format: the round's layout, clipped values, nothing else. */
+  body: Uint8Array;
+  steps: number;
+  /** Wall time of each local step (ms), for status and the benchmark. */
+  stepMs: number[];
+  /** When training ran (ms since the epoch, worker clock): rank() calls in between were served. */
+  startedAt: number;
+  endedAt: number;
+  /** L2 norm of what is sent (at most the round's clip bound). */
+  norm: number;
+  clipped: boolean;
+}
+
+export interface ParticipateRequest extends CheckInRequest {
+  history: StoredEvent[];
+  now: number;
+  utcOffsetMin: number;
+}
+
+export type ParticipateReply =
+  | CheckInReply
+  | { status: 'trained'; offer: RoundOffer; update: TrainReply }
+  /** Sampled, but the shopper's history is too short to learn from: nothing is sent. */
+  | { status: 'skipped'; retryAfterMs: number };
+
 export interface WorkerApi {
   start(s: WorkerStart): Promise<WorkerStarted>;
   /** Null when the worker has no model to rank with. */
   rank(r: RankRequest): Promise<RankReply | null>;
   explain(r: ExplainRequest): Promise<Explanation | null>;
   setPersist(persist: boolean): Promise<void>;
+  /** Checks in; when sampled, trains on the history and returns the encoded, clipped update. */
+  participate(r: ParticipateRequest): Promise<ParticipateReply>;
+  /** Looks up the aggregator's latest version; a new one is swapped in. Resolves with the version ranking now. */
+  checkForUpdate(): Promise<string | null>;
 }

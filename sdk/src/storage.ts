@@ -171,6 +171,17 @@ export class Store {
     return this.run('queue read', [], (db) => db.getAll('outbox'));
   }
 
+  /** Rewrites a queued entry (attempts, notBefore) unless it was sent and removed meanwhile. */
+  update(entry: OutboxEntry): Promise<boolean> {
+    return this.run('queue update', false, async (db) => {
+      const tx = db.transaction('outbox', 'readwrite');
+      const still = entry.id !== undefined && (await tx.store.get(entry.id)) !== undefined;
+      if (still) await tx.store.put(entry);
+      await tx.done;
+      return still;
+    });
+  }
+
   dequeue(id: number): Promise<boolean> {
     return this.run('queue delete', false, async (db) => {
       await db.delete('outbox', id);

@@ -29,6 +29,16 @@ export interface HearthConfig {
   maxEventAgeDays?: number;
   /** How much the shop's own order counts in the blend, 0..1 (default 0.2). */
   shopWeight?: number;
+  /**
+   * The aggregator's base URL (e.g. 'https://fl.example/'): with it the SDK takes part in federated
+   * rounds (consent, no GPC) and picks up new model versions. Same origin, or an aggregator that
+   * allows the page's origin (CORS).
+   */
+  serverUrl?: string;
+  /** Seconds after init() before the first check-in (default 20): the page's own work comes first. */
+  checkInDelaySec?: number;
+  /** How often to look for a newly published model version, in seconds (default 600). */
+  updateCheckSec?: number;
 }
 
 export type EventType = 'view' | 'click' | 'add_to_cart' | 'purchase' | 'search' | 'dwell';
@@ -95,4 +105,28 @@ export interface Status {
   events: number;
   /** Debug messages so far (each failure once). */
   messages: string[];
+  /** Federated learning, when a serverUrl is configured. */
+  federation?: FederationStatus;
+}
+
+export interface FederationStatus {
+  /** This tab is the one (per site key) that takes part in rounds and sends the queue. */
+  sender: boolean;
+  /** Rounds this page trained for. */
+  rounds: number;
+  /** The last update trained here: its round, size in bytes, norm (≤ the round's bound), step times. */
+  lastUpdate?: {
+    roundId: number;
+    bytes: number;
+    norm: number;
+    steps: number;
+    stepMs: number[];
+    /** When training ran (ms since the epoch). */
+    window: [number, number];
+  };
+  /** Outbox outcomes on this page: delivered, dropped (refused or expired), retried, sent with keepalive. */
+  sent: number;
+  dropped: number;
+  retried: number;
+  keepalive: number;
 }

@@ -4,6 +4,8 @@ import type { Interaction } from '@hearth/models';
 import * as tf from '@tensorflow/tfjs';
 import type {
   ExplainRequest,
+  ParticipateReply,
+  ParticipateRequest,
   RankReply,
   RankRequest,
   WorkerApi,
@@ -15,6 +17,7 @@ import type { Backend, Explanation } from '../types';
 import { chooseBackend } from './backend';
 import { blend } from './blend';
 import { buildFeatures } from './features';
+import { checkIn, RoundModels, trainForRound } from './federated';
 import { buildModel, fetchLatest, type LoadedModel, loadCached } from './model';
 
 /**
@@ -49,6 +52,10 @@ export function createWorkerApi(): WorkerApi {
   let store: Store | null = null;
   let siteKey = '';
   let maxAgeMs = 30 * 86_400_000;
+  let modelUrl: string | undefined;
+  let serverUrl: string | undefined;
+  let backend: Backend = 'cpu';
+  const roundModels = new RoundModels();
 
   const openStore = () => new Store(siteKey, { maxEvents: 1, maxAgeMs, maxOutbox: 20 });
 
@@ -58,6 +65,8 @@ export function createWorkerApi(): WorkerApi {
     maxAgeMs = s.maxEventAgeDays * 86_400_000;
     store = s.persist ? openStore() : null;
     const url = s.modelUrl;
+    modelUrl = url;
+    serverUrl = s.serverUrl;
     if (!url) return { backend: 'none', messages };
     const t0 = performance.now();
     // Read (cache) or download, and verify, while the backend initialises; tensors come after.
@@ -78,7 +87,10 @@ export function createWorkerApi(): WorkerApi {
       const modelMs = performance.now() - t0;
       await warmUp(loaded, choice.backend);
       model = loaded;
-      if (loaded.fromCache) void refresh(url, choice.backend);
+      backend = choice.backend;
+      // With an aggregator, its latest pointer says which version is current (it also names this one).
+      if (serverUrl) void refresh();
+      else if (loaded.fromCache) void refresh();
       const timings = { backendMs, modelMs, warmUpMs: performance.now() - t0 - modelMs };
       return {
         backend: choice.backend as Backend,
@@ -104,20 +116,62 @@ export function createWorkerApi(): WorkerApi {
     for (const n of buckets) await scorePadded(m, history, new Array<number>(n).fill(1));
   }
 
-  /** Revalidates a cached model; a newer version is swapped in between two rank() calls. */
-  async function refresh(url: string, backend: Backend): Promise<void> {
-    let next: LoadedModel | undefined;
-    try {
-      const current = model;
-      const latest = await fetchLatest(url, store, current?.checksum);
-      if (!latest || model !== current) return;
-      next = buildModel(latest);
-      await warmUp(next, backend);
-      swap(next);
-    } catch {
-      // offline or a bad new version: keep ranking with the cached one
-      if (next && next !== model) next.recommender.dispose();
-    }
+  /**
+   * Looks for a newer model: the aggregator's latest pointer when there is an aggregator, else the
+   * configured manifest (revalidated). A new version is downloaded, verified (size, SHA-256, shapes),
+   * warmed up and swapped in between two rank() calls; on any failure the current one stays.
+   */
+  let refreshing: Promise<void> | null = null;
+  function refresh(): Promise<void> {
+    refreshing ??= (async () => {
+      let next: LoadedModel | undefined;
+      try {
+        const current = model;
+        if (!current || !modelUrl) return;
+        let manifestUrl = modelUrl;
+        let version: number | undefined;
+        if (serverUrl) {
+          const res = await fetch(new URL('v1/models/latest', serverUrl).href, {
+            cache: 'no-cache',
+            credentials: 'omit',
+          });
+          if (!res.ok) return;
+          const latest = (await res.json()) as {
+            version: number;
+            weightsSha256: string;
+            manifestUrl: string;
+          };
+          version = latest.version;
+          if (latest.weightsSha256 === current.checksum) {
+            current.serverVersion = version;
+            current.version = String(version);
+            return;
+          }
+          // Its routes are named from its root; the page may reach it under a prefix (a proxy).
+          manifestUrl = new URL(latest.manifestUrl.replace(/^\/+/, ''), serverUrl).href;
+        }
+        const fetched = await fetchLatest(manifestUrl, store, current.checksum, modelUrl);
+        if (!fetched || model !== current) return;
+        next = buildModel(fetched);
+        if (version !== undefined) {
+          next.serverVersion = version;
+          next.version = String(version);
+        }
+        await warmUp(next, backend);
+        swap(next);
+      } catch {
+        // offline or a bad new version: keep ranking with the current one
+        if (next && next !== model) next.recommender.dispose();
+      } finally {
+        refreshing = null;
+      }
+    })();
+    return refreshing;
+  }
+
+  async function checkForUpdate(): Promise<string | null> {
+    await refresh();
+    return model?.version ?? null;
   }
 
   // A replaced model is disposed once no rank() or explain() still uses it.
@@ -133,8 +187,7 @@ export function createWorkerApi(): WorkerApi {
     for (const m of retired) m.recommender.dispose();
     retired = [];
   }
-  async function using<T>(f: (m: LoadedModel) => Promise<T>): Promise<T | null> {
-    const m = model;
+  async function using<T>(f: (m: LoadedModel) => Promise<T>, m = model): Promise<T | null> {
     if (!m) return null;
     busy++;
     try {
@@ -212,5 +265,25 @@ export function createWorkerApi(): WorkerApi {
     }
   }
 
-  return { start, rank, explain, setPersist };
+  /**
+   * One federated round, if this client is sampled: the round's model (cached by checksum), a few
+   * steps on the shopper's own sequence with yields between them, the clipped delta in the round's
+   * layout, encoded. The page decides whether it may leave (consent) and sends it.
+   */
+  async function participate(r: ParticipateRequest): Promise<ParticipateReply> {
+    const server = r.serverUrl;
+    const answer = await checkIn(r);
+    if (answer.status !== 'sampled') return answer;
+    const { offer } = answer;
+    const roundModel = await roundModels.get(server, offer.modelVersion, model);
+    // Held like a rank() holds its model: a swap during training must not dispose these weights.
+    const update = await using(async (m) => {
+      const f = buildFeatures(r.history, m.catalog, r.now, r.utcOffsetMin);
+      return trainForRound(m, f.sequence, offer);
+    }, roundModel);
+    if (!update) return { status: 'skipped', retryAfterMs: Date.parse(offer.deadline) - Date.now() };
+    return { status: 'trained', offer, update };
+  }
+
+  return { start, rank, explain, setPersist, participate, checkForUpdate };
 }

@@ -27,6 +27,8 @@ export interface LoadedModel {
   /** Human-readable names by category/brand index, when the catalogue has them. */
   categoryNames: string[];
   fromCache: boolean;
+  /** The aggregator's version number of these weights, once known (federated rounds name it). */
+  serverVersion?: number;
 }
 
 async function fetchOk(url: string, init: RequestInit): Promise<Response> {
@@ -48,7 +50,7 @@ export interface FetchedArtifact {
 }
 
 /** Verifies (size, SHA-256, shapes) and decodes; no tensors yet, so it can run before a backend is set. */
-async function decode(
+export async function decode(
   manifestText: string,
   weights: ArrayBuffer,
   fromCache: boolean,
@@ -81,6 +83,8 @@ export async function fetchLatest(
   manifestUrl: string,
   store: Store | null,
   current?: string,
+  /** The IndexedDB key (default the manifest URL): the configured modelUrl when a newer version replaces it. */
+  cacheUrl: string = manifestUrl,
 ): Promise<FetchedArtifact | null> {
   const manifestText = await (await fetchOk(manifestUrl, { cache: 'no-cache', credentials: 'omit' })).text();
   const manifest = parseManifest(JSON.parse(manifestText));
@@ -89,7 +93,7 @@ export async function fetchLatest(
   const weights = await (await fetchOk(weightsUrl, { credentials: 'omit' })).arrayBuffer();
   const fetched = await decode(manifestText, weights, false);
   await store?.putModel({
-    url: manifestUrl,
+    url: cacheUrl,
     version: versionOf(manifest),
     checksum: manifest.weightsSha256,
     manifest: manifestText,

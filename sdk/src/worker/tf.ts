@@ -4,6 +4,8 @@
 // The wasm backend is imported where backends are chosen (backend.ts); the webgpu backend is a separate
 // file loaded only when a usable GPU adapter exists, and it finds this core through the global below.
 import '@tensorflow/tfjs-backend-cpu';
+// On-device training (federated rounds) needs the gradients, which tfjs-core alone does not register.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as core from '@tensorflow/tfjs-core';
 
 (globalThis as { __hearthTfCore?: unknown }).__hearthTfCore = core;

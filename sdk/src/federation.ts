@@ -1,0 +1,152 @@
+// The page's side of federated learning: when to take part in a round and what may leave. The worker
+// does the work (check-in, training, encoding: worker/federated.ts); this decides when, and hands the
+// update to the outbox. Only the tab that sends (outbox.ts) takes part, so two tabs of one shopper
+// never train or upload twice for a round.
+//
+// A round is joined when the page is idle, the shopper shares (consent and no Global Privacy Control),
+// and the browser does not say the device is saving data or battery. Nothing but the check-in
+// (a random client id) and the clipped update ever leaves.
+import type { ResolvedConfig } from './config';
+import type { StoredEvent } from './event';
+import { debug, describe } from './log';
+import type { Outbox } from './outbox';
+import type { ParticipateReply, WorkerApi } from './protocol';
+import type { FederationStatus } from './types';
+
+interface Deps {
+  config: ResolvedConfig & { serverUrl: string };
+  api: WorkerApi;
+  outbox: Outbox;
+  sharing: () => boolean;
+  history: () => StoredEvent[];
+  /** The model version ranking now changed (a new version was swapped in). */
+  onVersion: (version: string) => void;
+}
+
+/** The aggregator names its routes from its root ('/v1/...'); the SDK may reach it under a prefix. */
+export function serverPath(path: string, serverUrl: string): string {
+  return new URL(path.replace(/^\/+/, ''), serverUrl).href;
+}
+
+function clientKey(siteKey: string): string {
+  return `hearth:${siteKey}:client`;
+}
+
+/** A random id for check-ins, kept per site key so the sampling coin is not re-rolled by a reload. */
+export function clientId(siteKey: string): string {
+  try {
+    const saved = localStorage.getItem(clientKey(siteKey));
+    if (saved && /^[A-Za-z0-9_-]{16,64}$/.test(saved)) return saved;
+  } catch {
+    // no localStorage: a fresh id per page
+  }
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const id = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  try {
+    localStorage.setItem(clientKey(siteKey), id);
+  } catch {
+    // not remembered
+  }
+  return id;
+}
+
+export function forgetClientId(siteKey: string): void {
+  try {
+    localStorage.removeItem(clientKey(siteKey));
+  } catch {
+    // nothing stored
+  }
+}
+
+/** True when the browser says data or battery should be saved (where it says anything). */
+async function constrained(): Promise<boolean> {
+  const nav = navigator as Navigator & {
+    connection?: { saveData?: boolean; type?: string };
+    getBattery?: () => Promise<{ charging: boolean; level: number }>;
+  };
+  if (nav.connection?.saveData === true || nav.connection?.type === 'cellular') return true;
+  try {
+    const battery = await nav.getBattery?.();
+    if (battery && !battery.charging && battery.level < 0.2) return true;
+  } catch {
+    // no Battery Status API: nothing known, nothing held back
+  }
+  return false;
+}
+
+function whenIdle(f: () => void): void {
+  const ric = (globalThis as { requestIdleCallback?: (f: () => void, o: { timeout: number }) => void })
+    .requestIdleCallback;
+  if (ric) ric(f, { timeout: 10_000 });
+  else setTimeout(f, 0);
+}
+
+export type Rounds = Pick<FederationStatus, 'rounds' | 'lastUpdate'>;
+
+export function startFederation(d: Deps): Rounds {
+  const state: Rounds = { rounds: 0 };
+  const c = d.config;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const later = (ms: number) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => whenIdle(() => void round()), Math.max(1000, ms));
+  };
+
+  const round = async () => {
+    try {
+      if (!d.outbox.sender || !d.sharing()) return later(60_000);
+      if (await constrained()) {
+        debug('federation: the browser asks to save data or battery; no training now');
+        return later(15 * 60_000);
+      }
+      const reply: ParticipateReply = await d.api.participate({
+        serverUrl: c.serverUrl,
+        clientId: clientId(c.siteKey),
+        history: d.history(),
+        now: Date.now(),
+        utcOffsetMin: -new Date().getTimezoneOffset(),
+      });
+      if (reply.status !== 'trained') return later(reply.status === 'sampled' ? 60_000 : reply.retryAfterMs);
+      const { offer, update } = reply;
+      state.rounds++;
+      state.lastUpdate = {
+        roundId: offer.roundId,
+        bytes: update.body.byteLength,
+        norm: update.norm,
+        steps: update.steps,
+        stepMs: update.stepMs,
+        window: [update.startedAt, update.endedAt],
+      };
+      // Consent may have changed while the worker trained: asked again right before it is queued.
+      if (d.sharing())
+        await d.outbox.add(update.body, {
+          url: serverPath(offer.uploadUrl, c.serverUrl),
+          token: offer.token,
+          clientId: clientId(c.siteKey),
+          roundId: offer.roundId,
+          expiresAt: Date.parse(offer.expiresAt),
+        });
+      // One update per round: the next check-in after this round's deadline.
+      later(Date.parse(offer.deadline) - Date.now() + 1000);
+    } catch (e) {
+      debug(`federation: round failed (${describe(e)})`, 'federation-failed');
+      later(10 * 60_000);
+    }
+  };
+
+  const checkModel = async () => {
+    try {
+      if (document.visibilityState !== 'hidden') {
+        const v = await d.api.checkForUpdate();
+        if (v) d.onVersion(v);
+      }
+    } catch (e) {
+      debug(`federation: model update check failed (${describe(e)})`, 'model-check');
+    }
+    setTimeout(() => whenIdle(() => void checkModel()), c.updateCheckSec * 1000);
+  };
+
+  later(c.checkInDelaySec * 1000);
+  setTimeout(() => whenIdle(() => void checkModel()), c.updateCheckSec * 1000);
+  return state;
+}
