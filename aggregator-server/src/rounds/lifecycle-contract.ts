@@ -77,7 +77,7 @@ export function lifecycleSuite(name: string, makeFixture: () => Promise<StoreFix
       await fixture?.cleanup();
     });
 
-    it('commits a round: sampled clients, updates counted once, noised average at the fixed denominator', async () => {
+    it('S21: commits a round with fewer updates than expected: noise z·C on the sum, divided by the expected count', async () => {
       const c = coordinator(store, clock);
       const base = (await store.latest())!.version;
       const round = await c.open();
