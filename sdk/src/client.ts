@@ -109,7 +109,13 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
     if (tensors !== undefined) s.tensors = tensors;
     if (lastRank) s.lastRank = lastRank;
     if (started.timings) s.startup = { workerMs: workerReadyMs, ...started.timings };
-    if (outbox) s.federation = { sender: outbox.sender, rounds: 0, ...rounds, ...outbox.stats };
+    if (outbox)
+      s.federation = {
+        sender: outbox.sender,
+        rounds: rounds?.rounds ?? 0,
+        ...(rounds?.lastUpdate ? { lastUpdate: rounds.lastUpdate } : {}),
+        ...outbox.stats,
+      };
     return s;
   };
 
@@ -341,7 +347,10 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
         for (const e of events) persist(e);
       }
       if (!granted) await wipe();
-      else outbox?.kick();
+      else {
+        outbox?.kick();
+        rounds?.nudge();
+      }
       await within(api?.setPersist(granted) ?? Promise.resolve(), 2000, undefined);
     } catch (e) {
       debug(`consent() failed (${describe(e)})`);

@@ -81,10 +81,13 @@ function whenIdle(f: () => void): void {
   else setTimeout(f, 0);
 }
 
-export type Rounds = Pick<FederationStatus, 'rounds' | 'lastUpdate'>;
+export interface Rounds extends Pick<FederationStatus, 'rounds' | 'lastUpdate'> {
+  /** Look again soon (the shopper just consented). */
+  nudge(): void;
+}
 
 export function startFederation(d: Deps): Rounds {
-  const state: Rounds = { rounds: 0 };
+  const state: Rounds = { rounds: 0, nudge: () => later(0) };
   const c = d.config;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const later = (ms: number) => {
