@@ -43,7 +43,8 @@ interface HearthApi {
   push(command: unknown[]): unknown;
   /** Set by the loaded SDK (the snippet's stubs do not set it). */
   loaded?: boolean;
-  rank?(items: string[]): Promise<unknown>;
+  /** `list` names the list in the SDK's debug output; it does not change the scores. */
+  rank?(items: string[], context?: { list?: string }): Promise<unknown>;
   status?(): unknown;
   explain?(itemId: string): Promise<unknown>;
   forget?(): Promise<unknown>;
@@ -185,7 +186,7 @@ export async function rank(ids: string[], list: string): Promise<RankOutcome> {
   if (typeof h.rank !== 'function') return shopOrder(list, ids, 0, 'SDK not loaded');
   const started = performance.now();
   try {
-    const result = readRanked(await h.rank(ids));
+    const result = readRanked(await h.rank(ids, { list }));
     const latencyMs = performance.now() - started;
     const order = result.map((r) => r.id);
     const wanted = new Set(ids);
