@@ -4,7 +4,8 @@
 //   - the aggregator on its embedded store, seeded with the demo model (demo-shop/model) when empty;
 //   - one HTTP server on 127.0.0.1 for all of it: the shop at /, the SDK at /hearth/, the aggregator's
 //     API proxied at /v1/ (same origin, so the shop's SDK needs no CORS), and the admin page at /admin.
-// The shop's index.html gets the SDK's loader snippet and init() where a merchant would paste them.
+// The shop's index.html gets the SDK's loader snippet and init({ siteKey, modelUrl, serverUrl }) where a
+// merchant would paste them.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -195,6 +196,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     pageWithSnippet(indexHtml, snippet, {
       siteKey: SITE_KEY,
       modelUrl: `${origin}/v1/models/latest/manifest.json`,
+      // The aggregator (proxied on this origin): rounds, and new model versions as they are published.
+      serverUrl: `${origin}/`,
       ...options.sdkConfig,
     });
 
