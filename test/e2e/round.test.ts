@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Demo, startDemo } from '../../scripts/demo-stack';
+import { type Demo, REPO_ROOT, startDemo } from '../../scripts/demo-stack';
 import { launchBrowser } from '../browser/harness';
 
+const shots = join(REPO_ROOT, 'test-artifacts', 'e2e');
 let demo: Demo;
 let browser: Browser;
 const tmp = mkdtempSync(join(tmpdir(), 'hearth-e2e-round-'));
@@ -139,5 +140,16 @@ describe('a federated round with two shoppers', () => {
       await page.waitForSelector('.list[data-list="department:appliances"][data-ranker="hearth"]');
       expect(errors).toEqual([]);
     }
+
+    // For a person to look at: the debug panel after the round, and the admin page's ε plot.
+    const { page } = shoppers[0]!;
+    await page.click('.debug-toggle');
+    await page.waitForSelector('[data-debug="model"]');
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(shots, 'round-debug-panel.png') });
+    await page.goto(`${demo.url}/admin`);
+    const bar = await page.getAttribute('svg.eps-plot rect[data-version="2"]', 'data-epsilon');
+    expect(Number(bar)).toBeCloseTo(v2.epsilon, 9);
+    await page.screenshot({ path: join(shots, 'round-admin.png'), fullPage: true });
   }, 150_000);
 });
