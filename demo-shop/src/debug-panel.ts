@@ -22,7 +22,31 @@ const KNOWN = new Set([
   'queue',
   'messages',
   'siteKey',
+  'federation',
 ]);
+
+/**
+ * The SDK's federated-learning status (status().federation, present when init() named a serverUrl):
+ * what this tab sent to the aggregator and the last clipped update it trained.
+ */
+function federationHtml(f: unknown): string {
+  if (typeof f !== 'object' || f === null) return '';
+  const o = f as Record<string, unknown>;
+  const last = o['lastUpdate'] as
+    | { roundId?: number; bytes?: number; norm?: number; steps?: number }
+    | undefined;
+  return [
+    field('this tab takes part', o['sender']),
+    field('rounds trained here', o['rounds']),
+    field(
+      'last update',
+      last
+        ? `round ${last.roundId}: ${((last.bytes ?? 0) / 1024).toFixed(1)} KB, norm ${last.norm?.toFixed(3)}, ${last.steps} steps`
+        : 'none yet',
+    ),
+    field('delivered / dropped / retried', `${o['sent']} / ${o['dropped']} / ${o['retried']}`),
+  ].join('');
+}
 
 function field(label: string, value: unknown, missing = 'not reported'): string {
   const shown =
@@ -129,7 +153,7 @@ export function mountDebugPanel(root: HTMLElement): void {
       )}</section>
       <section data-debug="rank"><h3>Last rank()</h3>${ranksHtml()}</section>
       <section data-debug="scores"><h3>Tile scores and reasons</h3>${scoresHtml()}</section>
-      <section data-debug="queue"><h3>Outbound queue</h3>${list(s?.['queue'], loaded ? 'not reported by this SDK' : 'SDK not loaded')}</section>
+      <section data-debug="queue"><h3>Outbound queue</h3>${federationHtml(s?.['federation'])}${list(s?.['queue'], loaded ? 'no queue listing from this SDK' : 'SDK not loaded')}</section>
       <section data-debug="messages"><h3>SDK messages</h3>${list(s?.messages, loaded ? 'none' : 'SDK not loaded')}</section>
       ${other.length ? `<section data-debug="other"><h3>Other fields</h3>${other.map(([k, v]) => field(k, v)).join('')}</section>` : ''}`;
     for (const b of root.querySelectorAll<HTMLButtonElement>('[data-action]')) {

@@ -145,6 +145,9 @@ describe('a federated round with two shoppers', () => {
     const { page } = shoppers[0]!;
     await page.click('.debug-toggle');
     await page.waitForSelector('[data-debug="model"]');
+    // The panel shows the update this page sent, as the SDK reports it.
+    expect(await page.textContent('[data-debug="queue"]')).toContain(`round ${roundId}:`);
+    await page.locator('[data-debug="queue"]').scrollIntoViewIfNeeded();
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(shots, 'round-debug-panel.png') });
     await page.goto(`${demo.url}/admin`);
