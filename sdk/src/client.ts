@@ -197,6 +197,9 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
     outbox = new Outbox({ siteKey: c.siteKey, store: () => store, sharing: () => consent?.sharing ?? false });
     outbox.start();
     if (!api || started.backend === 'none') return;
+    // A training step on cpu takes seconds (wasm: tens to a few hundred ms): the worker could not
+    // answer rank() in time between steps, so a cpu-only browser ranks but does not train.
+    if (started.backend === 'cpu') return void debug('federation: no rounds on the cpu backend (too slow)');
     rounds = startFederation({
       config: { ...c, serverUrl },
       api,
