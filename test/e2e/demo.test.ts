@@ -110,6 +110,9 @@ describe('the demo shop with Hearth, end to end', () => {
     const ids = new Set<string>(manifest.catalog.itemIds);
     const missing = catalog.products.filter((p) => !ids.has(p.id));
     expect(missing.length).toBeLessThanOrEqual(3);
+    // ...with the category names, so explanations can name what the shopper browses.
+    const names = new Set<string>(manifest.catalog.categoryNames);
+    expect(catalog.products.filter((p) => ids.has(p.id) && !names.has(p.category))).toEqual([]);
 
     const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
     const { page, errors } = await open(context);
@@ -153,6 +156,14 @@ describe('the demo shop with Hearth, end to end', () => {
     const top = ranked.slice(0, Math.min(3, counts.get(browsed)!));
     expect(top.every((id) => categoryOf.get(id) === browsed)).toBe(true);
 
+    const why = await page.evaluate(
+      (id) =>
+        (window as unknown as { hearth: { explain(id: string): Promise<{ text: string }> } }).hearth.explain(
+          id,
+        ),
+      ranked[0]!,
+    );
+    expect(why.text).toContain(`you browse ${browsed}`);
     await page.screenshot({ path: join(shots, 'shop-department-ranked.png') });
     await page.click('.debug-toggle');
     await page.click('[data-show-scores]');

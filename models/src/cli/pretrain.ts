@@ -214,7 +214,12 @@ async function run(args: PretrainArgs, selected: SelectedBackend): Promise<Recor
   const input = await artifactInput(
     config,
     result.bestWeights!,
-    { itemIds: dataset.itemIds },
+    {
+      itemIds: dataset.itemIds,
+      // Names of the attribute indices, so a client can say "you browse <category>" (explain()).
+      ...(dataset.categoryNames ? { categoryNames: dataset.categoryNames } : {}),
+      ...(dataset.brandNames ? { brandNames: dataset.brandNames } : {}),
+    },
     {
       tableDtype: args.tableDtype,
       metadata: { dataset: dataset.name, bestEpoch: result.bestEpoch, createdAt: new Date().toISOString() },
