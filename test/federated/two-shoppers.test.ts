@@ -87,7 +87,7 @@ async function shopper(i: number): Promise<Page> {
 }
 
 describe('federated learning, two shoppers', () => {
-  it('both are sampled into one round, train, upload; the aggregator commits; both rank with the new version', async () => {
+  it('both are sampled into one round, train, upload; the aggregator commits; a corrupted download keeps v1; both then rank with v2', async () => {
     const round = await agg.openRound({ q: 1, minClients: 2, clipBound: 0.5 });
     const pages = await Promise.all([shopper(0), shopper(1)]);
     const before = await pages[0]!.evaluate((c) => window.hearth.rank(c), CANDIDATES);
@@ -129,7 +129,24 @@ describe('federated learning, two shoppers', () => {
       expect(during.some((r) => r.reason !== 'original' && r.ms < trainingMs)).toBe(true);
     }
 
+    // The new version's weights arrive corrupted at first (one byte flipped on the way): the pages
+    // notice the checksum, keep ranking with version 1, and try again later.
+    let corrupted = 0;
+    proxy.fault = (path) => {
+      if (path !== '/v1/models/2/weights.bin') return undefined;
+      corrupted++;
+      const bytes = new Uint8Array(agg.model.weights.length);
+      return { body: bytes, type: 'application/octet-stream' };
+    };
     await agg.closeRound(round.id);
+    await until('both pages tried the new version', async () => corrupted >= 2);
+    await new Promise((r) => setTimeout(r, 1_500));
+    for (const page of pages) {
+      const ranked = await page.evaluate((c) => window.hearth.rank(c), CANDIDATES);
+      expect(ranked[0]!.reason).not.toBe('original');
+      expect(await page.evaluate(() => window.hearth.status().modelVersion)).toBe('1');
+    }
+    proxy.fault = null;
     const closed = await agg.round(round.id);
     expect(closed.state).toBe('committed');
     const version = closed.resultVersion!;
