@@ -14,9 +14,14 @@ function refuse(res: Response, limit: number): ApiError {
   return new ApiError(413, 'too_large', `request body is larger than the limit of ${limit} bytes`);
 }
 
-/** Reads the body into req.body as a Buffer (empty when there is none). */
-export function rawBody(limit: number): RequestHandler {
+/**
+ * Reads the body into req.body as a Buffer (empty when there is none). `limit` may depend on the
+ * request (an upload's limit comes from its round's layout), read from res.locals.bodyLimit when set.
+ */
+export function rawBody(maxLimit: number): RequestHandler {
   return (req, res, next) => {
+    const own = res.locals.bodyLimit;
+    const limit = typeof own === 'number' ? Math.min(own, maxLimit) : maxLimit;
     const announced = req.headers['content-length'];
     if (announced !== undefined && Number(announced) > limit) return next(refuse(res, limit));
     const chunks: Buffer[] = [];

@@ -1,6 +1,6 @@
 // What browsers call during a round: check-in, update upload, round status.
 
-import { layoutHash } from '@hearth/models';
+import { encodedUpdateBytes, layoutHash } from '@hearth/models';
 import type express from 'express';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -85,7 +85,7 @@ export function roundRoutes(ctx: AppContext): Router {
 
   // The token is checked BEFORE the body is read: strangers cost no buffering. The body limit is
   // enforced while reading (413 on Content-Length alone, or as soon as a chunked body goes over).
-  const authorize: express.RequestHandler = (req, _res, next) => {
+  const authorize: express.RequestHandler = async (req, res, next) => {
     const id = req.params.id;
     const roundId = parseId(typeof id === 'string' ? id : undefined, 'id');
     const auth = req.get('authorization') ?? '';
@@ -106,12 +106,17 @@ export function roundRoutes(ctx: AppContext): Router {
         'Hearth-Client-Id',
       );
     ctx.coordinator.authorize(roundId, clientId, token);
-    res_locals(req).upload = { roundId, clientId, token };
+    // The body may be at most twice the round's exact update size (plus slack for a header of another
+    // layout, so that such a body still gets a 400 naming the field): no sampled client can make the
+    // server buffer more than that, whatever the global maxUpdateBytes.
+    const round = await ctx.coordinator.round(roundId);
+    if (round) res.locals.bodyLimit = 2 * encodedUpdateBytes(round.layout) + 4096;
+    res.locals.upload = { roundId, clientId, token } satisfies Upload;
     next();
   };
 
   r.post('/v1/rounds/:id/updates', countRejections(ctx), authorize, raw, async (req, res) => {
-    const { roundId, clientId, token } = res_locals(req).upload!;
+    const { roundId, clientId, token } = res.locals.upload as Upload;
     if (!Buffer.isBuffer(req.body) || req.body.length === 0)
       throw new ApiError(
         400,
@@ -129,17 +134,11 @@ export function roundRoutes(ctx: AppContext): Router {
   return r;
 }
 
-interface UploadLocals {
-  upload?: { roundId: number; clientId: string; token: string };
-}
-const locals = new WeakMap<express.Request, UploadLocals>();
-function res_locals(req: express.Request): UploadLocals {
-  let l = locals.get(req);
-  if (!l) {
-    l = {};
-    locals.set(req, l);
-  }
-  return l;
+/** What the authorize step hands the upload handler, in res.locals. */
+interface Upload {
+  roundId: number;
+  clientId: string;
+  token: string;
 }
 
 /** Counts every refused upload by reason, whichever middleware refused it. */

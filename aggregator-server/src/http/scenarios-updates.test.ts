@@ -203,6 +203,9 @@ describe('update ingestion over HTTP', () => {
     });
     expect(chunked.status).toBe(413);
     expect(chunked.sentWhenAnswered).toBeLessThan(16 * 1024 * 1024);
+    // The limit follows the round: at most twice its exact update size (+4 KiB), far below maxUpdateBytes.
+    const tooBig = await upload(server.url, roundId, 'client-s15-a', token, new Uint8Array(10_000));
+    expect([tooBig.status, tooBig.json.error.reason]).toEqual([413, 'too_large']);
     expect(await counts()).toEqual(before);
   });
 

@@ -2,7 +2,9 @@
 
 import {
   HEADER_BYTES,
+  layoutSize,
   type ModelUpdate,
+  type TensorLayout,
   UPDATE_FORMAT_VERSION,
   UPDATE_MAGIC,
   UpdateFormatError,
@@ -17,10 +19,15 @@ function requireU32(field: string, value: number, min: number): void {
 }
 
 /** Byte length of the header plus the tensor table, before padding. */
-function tableBytes(update: ModelUpdate): number {
+function tableBytes(layout: TensorLayout): number {
   let n = HEADER_BYTES;
-  for (const t of update.layout) n += 1 + t.name.length + 1 + 4 * t.shape.length;
+  for (const t of layout) n += 1 + t.name.length + 1 + 4 * t.shape.length;
   return n;
+}
+
+/** The exact size in bytes of an encoded update with this layout (servers size their body limit by it). */
+export function encodedUpdateBytes(layout: TensorLayout): number {
+  return Math.ceil(tableBytes(layout) / 4) * 4 + 4 * layoutSize(layout);
 }
 
 /** Encodes an update; throws UpdateFormatError naming the bad field for anything the decoder would refuse. */
@@ -32,7 +39,7 @@ export function encodeUpdate(update: ModelUpdate): Uint8Array {
   if (update.values.length !== total)
     throw new UpdateFormatError('payload', `the layout holds ${total} values, got ${update.values.length}`);
 
-  const table = tableBytes(update);
+  const table = tableBytes(update.layout);
   const payloadOffset = Math.ceil(table / 4) * 4;
   const bytes = new Uint8Array(payloadOffset + 4 * total);
   const view = new DataView(bytes.buffer);

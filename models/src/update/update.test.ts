@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeUpdate } from './decode';
-import { encodeUpdate } from './encode';
+import { encodedUpdateBytes, encodeUpdate } from './encode';
 import { HEADER_BYTES, type ModelUpdate, UpdateFormatError } from './format';
 import { layoutHash, layoutKey, requireLayout } from './layout';
 
@@ -54,6 +54,7 @@ describe('update format', () => {
     expect(bytes.length % 4).toBe(0);
     expect(view.getFloat32(bytes.length - 40, true)).toBe(1);
     expect(bytes.length).toBeGreaterThan(HEADER_BYTES + 40);
+    expect(encodedUpdateBytes(layout)).toBe(bytes.length);
   });
 
   it('decodes from an unaligned view of a larger buffer (as Node hands out bodies)', () => {
