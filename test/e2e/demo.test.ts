@@ -120,6 +120,7 @@ describe('the demo shop with Hearth, end to end', () => {
     // The SDK names a server version by its number, or by its checksum's prefix.
     expect([String(latest.version), latest.weightsSha256.slice(0, 12)]).toContain(s.modelVersion);
     expect(await rankedList(page, 'home-recommended')).toHaveLength(12);
+    await page.screenshot({ path: join(shots, 'shop-home.png') });
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -100,7 +100,7 @@ describe('a federated round with two shoppers', () => {
         const r = (await (await fetch(`${demo.url}/v1/rounds/${roundId}`)).json()) as { received: number };
         return r.received >= 2 ? r : undefined;
       },
-      60_000,
+      90_000, // generous: a loaded two-core CI machine starts workers slowly
       // What the pages' SDKs say, so a failure shows why an update did not come.
       () =>
         Promise.all(
