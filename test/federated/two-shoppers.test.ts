@@ -263,4 +263,40 @@ describe('federated learning, two shoppers', () => {
     expect(proxy.uploads().length).toBe(uploadsBefore);
     for (const p of [pending, gpc, saver]) await p.context().close();
   });
+
+  it("a shopper still ranking with an older version trains the round's version, downloaded and verified", async () => {
+    const round = await agg.openRound({ q: 1, minClients: 2, clipBound: 0.5 });
+    const latest = (await (await fetch(`${agg.url}/v1/models/latest`)).json()) as { version: number };
+    expect(latest.version).toBe(2);
+    // The latest pointer is unreachable for now, so this page keeps ranking with version 1.
+    proxy.fault = (path) =>
+      path === '/v1/models/latest' ? { status: 503, body: '{}', type: 'application/json' } : undefined;
+    const since = proxy.seen.length;
+    const page = await openFixture(await browser.newContext(), server, {
+      sdkOrigin: server.origin,
+      sdkDir: (globalThis as { sdkDir?: string }).sdkDir!,
+      config: {
+        siteKey: 'late',
+        modelUrl: proxy.modelUrl,
+        serverUrl: proxy.serverUrl,
+        backends: ['wasm'],
+        checkInDelaySec: 1,
+        updateCheckSec: 3600,
+        autoCapture: false,
+      },
+    });
+    await page.evaluate(() => {
+      for (const item of ['p5', 'p6', 'p7']) window.hearth.track({ type: 'click', item });
+    });
+    await until('its update', async () => (await agg.round(round.id)).received >= 1);
+    proxy.fault = null;
+    const fetched = proxy.seen.slice(since).map((r) => `${r.method} ${r.path} ${r.status}`);
+    expect(fetched).toContain('GET /v1/models/2/weights.bin 200');
+    const upload = proxy.uploads().at(-1)!;
+    expect(upload.status).toBe(202);
+    expect(decodeUpdate(upload.body).modelVersion).toBe(2);
+    const status = await page.evaluate(() => window.hearth.status());
+    expect(status.modelVersion).toBe('test-1'); // ranking is untouched: version 1's own label
+    await page.context().close();
+  });
 });
