@@ -131,6 +131,7 @@ export function renderAdminPage(data: AdminData): string {
 <html lang="en"><head><meta charset="utf-8"><title>Hearth admin</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
+${active ? '<meta http-equiv="refresh" content="5">' /* watch updates arrive while a round collects */ : ''}
 <style>
   body { font: 14px/1.45 system-ui, sans-serif; margin: 0; color: #1f2937; background: #fafaf9; }
   header { background: #1c1917; color: #fafaf9; padding: 14px 28px; display: flex; gap: 24px; align-items: baseline; }

@@ -42,6 +42,7 @@ export interface Demo {
   aggregator: RunningServer;
   /** The admin bearer token (kept in the data dir, so it survives restarts). */
   adminToken: string;
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -198,6 +199,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       modelUrl: `${origin}/v1/models/latest/manifest.json`,
       // The aggregator (proxied on this origin): rounds, and new model versions as they are published.
       serverUrl: `${origin}/`,
+      // A demo is watched, not left running for days: check in 5 s after load (not 20 s) and look for
+      // a new model version every 30 s (not 10 min), so a round's result shows up while QA looks.
+      checkInDelaySec: 5,
+      updateCheckSec: 30,
       ...options.sdkConfig,
     });
 
@@ -260,6 +265,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     adminUrl: `${origin}/admin`,
     aggregator,
     adminToken,
+    dataDir,
     async close() {
       const closed = new Promise<void>((ok) => server.close(() => ok()));
       server.closeAllConnections();

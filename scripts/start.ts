@@ -29,6 +29,9 @@ console.log(`
   Admin:  ${demo.adminUrl}      (rounds, model versions, privacy ledger)
   API:    ${demo.url}/v1/models
 
+  Admin CLI against it (the token lives in ${demo.dataDir}/secrets.json):
+    HEARTH_SERVER_URL=${demo.url} HEARTH_ADMIN_TOKEN=$(node -p "require('${demo.dataDir}/secrets.json').adminToken") npm run admin -- privacy report
+
 Ctrl-C stops everything.`);
 
 let stopping = false;
