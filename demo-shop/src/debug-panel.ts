@@ -87,6 +87,33 @@ function ranksHtml(): string {
     <tbody>${rows.join('')}</tbody></table>`;
 }
 
+/**
+ * The privacy cost of the model version the SDK ranks with, as the aggregator's registry states it
+ * (GET /v1/models on this origin, where `npm start` serves the API): the SDK names the version (its
+ * number or its checksum's prefix) but does not report its ε. Looked up once per version; null when
+ * there is no aggregator here (`npm run dev -w demo-shop`) or it does not know the version.
+ */
+type VersionPrivacy = { version: number; epsilon: number; delta: number } | null;
+const privacyByVersion = new Map<string, Promise<VersionPrivacy>>();
+function versionPrivacy(modelVersion: string): Promise<VersionPrivacy> {
+  let p = privacyByVersion.get(modelVersion);
+  if (!p) {
+    p = fetch('/v1/models', { cache: 'no-cache' })
+      .then((r) => (r.ok ? r.json() : { versions: [] }))
+      .then(
+        (j: { versions?: { version: number; weightsSha256: string; epsilon: number; delta: number }[] }) => {
+          const v = (j.versions ?? []).find(
+            (x) => String(x.version) === modelVersion || x.weightsSha256.startsWith(modelVersion),
+          );
+          return v ? { version: v.version, epsilon: v.epsilon, delta: v.delta } : null;
+        },
+      )
+      .catch(() => null);
+    privacyByVersion.set(modelVersion, p);
+  }
+  return p;
+}
+
 /** The last explain() answer, kept across the panel's repaints. */
 let explained: { id: string; text: string } | undefined;
 
@@ -130,14 +157,18 @@ export function mountDebugPanel(root: HTMLElement): void {
     const s = await hearth.status();
     const loaded = hearth.sdkLoaded();
     const other = s ? Object.entries(s).filter(([k]) => !KNOWN.has(k)) : [];
+    const registry =
+      s && s['epsilon'] === undefined && typeof s.modelVersion === 'string'
+        ? await versionPrivacy(s.modelVersion)
+        : null;
     body.innerHTML = `
       <section data-debug="sdk"><h3>SDK</h3>
         ${loaded ? field('state', s?.initialized ? 'initialized' : 'loaded, not initialized') : '<p class="warn">SDK not loaded: the shop shows its own order.</p>'}
         ${field('backend in use', s?.backend, loaded ? 'not reported' : '–')}</section>
       <section data-debug="model"><h3>Model</h3>
         ${field('version', s?.modelVersion, loaded ? 'no model' : '–')}
-        ${field('ε (privacy spent)', s?.['epsilon'], loaded ? 'not reported' : '–')}
-        ${field('δ', s?.['delta'], loaded ? 'not reported' : '–')}</section>
+        ${field('ε (privacy spent)', s?.['epsilon'] ?? (registry ? `${registry.epsilon.toFixed(3)} (aggregator, v${registry.version})` : undefined), loaded ? 'not reported' : '–')}
+        ${field('δ', s?.['delta'] ?? registry?.delta, loaded ? 'not reported' : '–')}</section>
       <section data-debug="consent"><h3>Consent</h3>
         ${field('consent', s?.consent, loaded ? 'not reported' : '–')}
         ${field('storing on device', s?.storing, loaded ? 'not reported' : '–')}

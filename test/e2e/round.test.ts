@@ -147,6 +147,10 @@ describe('a federated round with two shoppers', () => {
     await page.waitForSelector('[data-debug="model"]');
     // The panel shows the update this page sent, as the SDK reports it.
     expect(await page.textContent('[data-debug="queue"]')).toContain(`round ${roundId}:`);
+    // ...and the ε of the version it ranks with, from the aggregator's registry.
+    expect(await page.textContent('[data-debug="model"]')).toContain(
+      `${v2.epsilon.toFixed(3)} (aggregator, v2)`,
+    );
     await page.locator('[data-debug="queue"]').scrollIntoViewIfNeeded();
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(shots, 'round-debug-panel.png') });
