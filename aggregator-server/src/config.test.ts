@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,5 +63,23 @@ describe('configuration', () => {
     expect(message({ ...secrets, HEARTH_CONFIG: file })).toMatch(/^config: rounds\.defaults: .*qq/);
     writeFileSync(file, '{ not json');
     expect(message({ ...secrets, HEARTH_CONFIG: file })).toMatch(/cannot read HEARTH_CONFIG/);
+  });
+
+  it('the server process stops at start with exit code 2 and the field named', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const env = {
+      ...process.env,
+      HEARTH_SECRET: 's'.repeat(16),
+      HEARTH_ADMIN_TOKEN: 'short',
+      HEARTH_CONFIG: '',
+    };
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'aggregator-server/src/main.ts')], {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^config: adminToken: .*16 characters/m);
   });
 });
