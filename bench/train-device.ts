@@ -57,6 +57,9 @@ interface Row {
   firstStepMs: number;
   stepP50Ms: number;
   stepP95Ms: number;
+  /** The whole local update (all steps, the delta read back, clipping, encoding): on webgpu a step's
+   * time is when its work was queued, and only this total includes waiting for the GPU. */
+  roundP50Ms: number;
   updateBytes: number;
   layoutTensors: number;
   layoutValues: number;
@@ -67,6 +70,7 @@ try {
   for (const backend of backends) {
     const first: number[] = [];
     const later: number[] = [];
+    const totals: number[] = [];
     let bytes = 0;
     for (let run = 0; run < runs; run++) {
       const context = await browser.newContext();
@@ -102,6 +106,7 @@ try {
       const u = (await update.jsonValue())!;
       first.push(u.stepMs[0]!);
       later.push(...u.stepMs.slice(1));
+      totals.push(u.window[1] - u.window[0]);
       bytes = u.bytes;
       await context.close();
       console.error(
@@ -115,6 +120,7 @@ try {
       firstStepMs: +quantile(first, 0.5).toFixed(1),
       stepP50Ms: +quantile(later, 0.5).toFixed(1),
       stepP95Ms: +quantile(later, 0.95).toFixed(1),
+      roundP50Ms: +quantile(totals, 0.5).toFixed(0),
       updateBytes: bytes,
       layoutTensors: round.layout.length,
       layoutValues,
