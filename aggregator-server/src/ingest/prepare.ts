@@ -1,11 +1,11 @@
 // From request bytes to a clipped update ready to be summed, or an ApiError saying exactly what is
 // wrong. Order matters: the token is checked before the body is decoded (no work for strangers), the
-// layout before the values, and finiteness before clipping (the privacy core's accumulate does both,
-// in that order: S11).
+// layout before the values, and finiteness before clipping (S11).
 
-import { decodeUpdate, type ModelUpdate, requireLayout, UpdateFormatError } from '@hearth/models';
+import { decodeUpdate, layoutSize, type ModelUpdate, requireLayout, UpdateFormatError } from '@hearth/models';
 import { ApiError } from '../api-error';
-import type { AggregationStrategy } from '../privacy';
+import { clipFactor } from '../privacy/clip';
+import { checkUpdate } from '../privacy/validate-update';
 import type { ClippedUpdate, RoundRecord } from '../storage/types';
 
 export function decodeBody(body: Uint8Array): ModelUpdate {
@@ -18,12 +18,7 @@ export function decodeBody(body: Uint8Array): ModelUpdate {
 }
 
 /** Checks a decoded update against its round (state checks are the caller's) and clips it. */
-export function prepareUpdate(
-  clientId: string,
-  update: ModelUpdate,
-  round: RoundRecord,
-  strategy: AggregationStrategy,
-): ClippedUpdate {
+export function prepareUpdate(clientId: string, update: ModelUpdate, round: RoundRecord): ClippedUpdate {
   if (update.roundId !== round.id)
     throw new ApiError(
       400,
@@ -44,10 +39,15 @@ export function prepareUpdate(
     if (e instanceof UpdateFormatError) throw new ApiError(400, 'wrong_layout', e.message, e.field);
     throw e;
   }
-  // A one-update accumulator: the privacy core validates (finite, length) and clips exactly as it
-  // would in a round; its sum IS the clipped (or zeroed) update.
-  const acc = strategy.begin({ dimension: update.values.length, clipBound: round.params.clipBound });
-  const outcome = strategy.accumulate(acc, { values: update.values, exampleCount: update.numExamples });
-  if (!outcome.accepted) throw new ApiError(400, outcome.reason, outcome.message, outcome.field);
-  return { clientId, values: acc.sum, clipped: outcome.clipped, zeroed: outcome.zeroed };
+  // The privacy core's checks, in its order: finite values and the norm in one pass (before any
+  // clipping: S11), then the clip factor. The vector itself is not copied: the store adds
+  // scale × values straight into the running sum. Same semantics as its DP-FedAvg accumulate: above
+  // the zeroing bound an update counts but adds nothing; above the clip bound it is scaled to norm C.
+  const check = checkUpdate(update.values, layoutSize(round.layout));
+  if (!check.ok) throw new ApiError(400, check.reason, check.message, check.field);
+  const { clipBound, zeroingBound } = round.params;
+  if (zeroingBound !== null && check.norm > zeroingBound)
+    return { clientId, values: update.values, scale: 0, clipped: false, zeroed: true };
+  const scale = clipFactor(check.norm, clipBound);
+  return { clientId, values: update.values, scale, clipped: scale < 1, zeroed: false };
 }

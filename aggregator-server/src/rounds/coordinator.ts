@@ -225,7 +225,7 @@ export class RoundCoordinator {
     const round = await this.round(roundId);
     if (!round) throw new ApiError(404, 'no_round', `round ${roundId} does not exist`);
     this.requireCollecting(round);
-    const update = prepareUpdate(clientId, decodeBody(body), round, this.strategy(round));
+    const update = prepareUpdate(clientId, decodeBody(body), round);
     const result: IngestResult = await this.batcher.add(roundId, update);
     if (result.kind === 'round_not_collecting') {
       this.rounds.delete(roundId);

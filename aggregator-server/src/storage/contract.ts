@@ -43,6 +43,7 @@ export function version(n: number, parent: number | null = null): NewModelVersio
 const upd = (clientId: string, values: number[], clipped = false, zeroed = false): ClippedUpdate => ({
   clientId,
   values: Float64Array.from(values),
+  scale: zeroed ? 0 : 1,
   clipped,
   zeroed,
 });

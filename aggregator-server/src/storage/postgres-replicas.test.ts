@@ -25,6 +25,7 @@ afterAll(async () => {
 const upd = (clientId: string) => ({
   clientId,
   values: Float64Array.from([1, 2, 3, 4]),
+  scale: 1,
   clipped: false,
   zeroed: false,
 });

@@ -76,7 +76,10 @@ export interface LatestPointer {
 /** A validated, clipped update ready to be summed. */
 export interface ClippedUpdate {
   readonly clientId: string;
-  readonly values: Float64Array;
+  /** The update as received; what it adds to the round's sum is scale × values. */
+  readonly values: Float32Array | Float64Array;
+  /** The clip factor min(1, C / norm), or 0 when zeroed. */
+  readonly scale: number;
   readonly clipped: boolean;
   /** Above the zeroing bound: counted, contributes zeros. */
   readonly zeroed: boolean;
