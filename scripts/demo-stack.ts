@@ -7,7 +7,7 @@
 // The shop's index.html gets the SDK's loader snippet and init({ siteKey, modelUrl, serverUrl }) where a
 // merchant would paste them.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -53,6 +53,34 @@ function secrets(dir: string): { secret: string; adminToken: string } {
   const s = { secret: randomBytes(32).toString('hex'), adminToken: randomBytes(32).toString('hex') };
   writeFileSync(file, `${JSON.stringify(s)}\n`, { mode: 0o600 });
   return s;
+}
+
+/**
+ * One demo per data dir: a lock file with the owner's pid. A lock whose process is gone (killed, not
+ * stopped) is taken over. Returns the release function.
+ */
+function lockDataDir(dir: string): () => void {
+  const file = join(dir, 'demo.lock');
+  try {
+    writeFileSync(file, String(process.pid), { flag: 'wx' });
+  } catch {
+    const owner = Number(readFileSync(file, 'utf8'));
+    let alive = Number.isInteger(owner) && owner > 0;
+    try {
+      if (alive) process.kill(owner, 0);
+    } catch {
+      alive = false;
+    }
+    if (alive)
+      throw Object.assign(
+        new Error(`${dir} is in use by another Hearth demo (pid ${owner}); stop it first`),
+        {
+          code: 'EDEMOINUSE',
+        },
+      );
+    writeFileSync(file, String(process.pid));
+  }
+  return () => rmSync(file, { force: true });
 }
 
 /**
@@ -163,6 +191,61 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const log = options.log ?? (() => {});
   const dataDir = resolve(options.dataDir ?? join(REPO_ROOT, '.data', 'demo'));
   mkdirSync(dataDir, { recursive: true });
+  // The port and the data dir are claimed before anything is built or opened: a second `npm start`
+  // fails at once instead of opening the same embedded store twice.
+  const unlock = lockDataDir(dataDir);
+  let serve: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null = null;
+  const server: Server = createServer((req, res) => {
+    if (!serve) {
+      res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '2' });
+      return void res.end('Hearth is starting; reload in a few seconds.');
+    }
+    serve(req, res).catch((e: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(`internal error: ${(e as Error).message}`);
+    });
+  });
+  try {
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(options.port ?? 8080, '127.0.0.1', () => ok());
+    });
+  } catch (e) {
+    unlock();
+    throw e;
+  }
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const aggregator = await startStack(dataDir, origin, options, log);
+    serve = aggregator.serve;
+    return {
+      url: origin,
+      adminUrl: `${origin}/admin`,
+      aggregator: aggregator.running,
+      adminToken: aggregator.adminToken,
+      dataDir,
+      async close() {
+        const closed = new Promise<void>((ok) => server.close(() => ok()));
+        server.closeAllConnections();
+        await closed;
+        await aggregator.running.close();
+        unlock();
+      },
+    };
+  } catch (e) {
+    server.close();
+    unlock();
+    throw e;
+  }
+}
+
+/** Builds SDK and shop, starts the aggregator, and returns the request handler for the one server. */
+async function startStack(
+  dataDir: string,
+  origin: string,
+  options: DemoOptions,
+  log: (line: string) => void,
+) {
   const { secret, adminToken } = secrets(dataDir);
   const { sdkDir, shopDir, snippet } = await buildAssets(dataDir, log);
 
@@ -191,7 +274,6 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
   };
 
-  let origin = '';
   const indexHtml = readFileSync(join(shopDir, 'index.html'), 'utf8');
   const page = () =>
     pageWithSnippet(indexHtml, snippet, {
@@ -206,7 +288,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       ...options.sdkConfig,
     });
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+  const serve = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://demo.invalid');
     const path = url.pathname;
     if (path.startsWith('/v1/') || path === '/healthz') return proxy(req, res, target);
@@ -248,29 +330,5 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     res.end('not found');
   };
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end(`internal error: ${(e as Error).message}`);
-    });
-  });
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(options.port ?? 8080, '127.0.0.1', () => ok());
-  });
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-  return {
-    url: origin,
-    adminUrl: `${origin}/admin`,
-    aggregator,
-    adminToken,
-    dataDir,
-    async close() {
-      const closed = new Promise<void>((ok) => server.close(() => ok()));
-      server.closeAllConnections();
-      await closed;
-      await aggregator.close();
-    },
-  };
+  return { running: aggregator, adminToken, serve };
 }

@@ -19,7 +19,9 @@ try {
   console.error(
     err.code === 'EADDRINUSE'
       ? `Hearth: port ${port} is taken; try PORT=${port + 1} npm start`
-      : `Hearth: could not start: ${err.stack ?? err.message}`,
+      : err.code === 'EDEMOINUSE'
+        ? `Hearth: ${err.message}`
+        : `Hearth: could not start: ${err.stack ?? err.message}`,
   );
   process.exit(1);
 }
