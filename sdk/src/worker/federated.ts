@@ -13,6 +13,7 @@ import {
   type TensorLayout,
   trainLocalUpdate,
 } from '@hearth/models';
+import * as tf from '@tensorflow/tfjs';
 import type { CheckInReply, CheckInRequest, RoundOffer, TrainReply } from '../protocol';
 import { buildModel, decode, type LoadedModel } from './model';
 
@@ -20,6 +21,20 @@ import { buildModel, decode, type LoadedModel } from './model';
 export const LOCAL_STEPS = 5;
 /** Plain SGD (stateless: nothing about past rounds stays on the device). */
 export const LEARNING_RATE = 0.05;
+
+/**
+ * Waits until the GPU has done the step's work (webgpu only; other backends finish an op before it
+ * returns). Without it the steps only queue work, and a rank() in between would wait behind all of it.
+ */
+async function gpuDone(): Promise<void> {
+  const backend = tf.backend() as {
+    submitQueue?: () => void;
+    device?: { queue: { onSubmittedWorkDone(): Promise<void> } };
+  };
+  if (!backend.device || !backend.submitQueue) return;
+  backend.submitQueue();
+  await backend.device.queue.onSubmittedWorkDone();
+}
 
 /** Lets queued messages (rank calls) run between two training steps. */
 export const yieldToEvents = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
@@ -110,6 +125,7 @@ export async function trainForRound(
       clipBound: offer.clipBound,
       ...(options.signal ? { signal: options.signal } : {}),
       afterStep: async () => {
+        await gpuDone();
         stepMs.push(performance.now() - t);
         await yieldToEvents();
         t = performance.now();
