@@ -168,13 +168,13 @@ describe('outbound queue', () => {
     await until('the sender', () => page.evaluate(() => fl.outbox.sender));
     expect(await add(page, c)).toBe(true);
 
-    // Two cut-off attempts: the wait after each is in [half, all] of base * 2^attempt (2 s, then 4 s).
+    // Two cut-off attempts: each wait is half to all of 2 s * 2^attempt (1-2 s, then 2-4 s).
     const first = await until('a first retry scheduled', async () =>
       (await queued(page)).find((e) => e.attempts === 1),
     );
-    const wait1 = first.notBefore - Date.now();
-    expect(wait1).toBeGreaterThan(0);
-    expect(wait1).toBeLessThanOrEqual(2_000);
+    const wait1 = first.notBefore - arrivals(c.id)[0]!.at;
+    expect(wait1).toBeGreaterThanOrEqual(1_000 - 100);
+    expect(wait1).toBeLessThanOrEqual(2_000 + 500);
     const second = await until(
       'a second retry scheduled',
       async () => (await queued(page)).find((e) => e.attempts === 2),
@@ -252,7 +252,7 @@ describe('outbound queue', () => {
 
   it('S7: on pagehide the sender flushes with keepalive only while under 60 KB in flight; the rest waits in IndexedDB', async () => {
     const context = await browser.newContext();
-    const cs = [];
+    const cs: Awaited<ReturnType<typeof client>>[] = [];
     for (let i = 0; i < 7; i++) cs.push(await client());
     const size = cs[0]!.body.length;
     const fits = Math.floor((60 * 1024) / size);
@@ -271,7 +271,8 @@ describe('outbound queue', () => {
     });
     const left = Date.now();
     await page.goto(`${server.origin}/elsewhere`); // pagehide: the page is gone right after
-    await new Promise((r) => setTimeout(r, 1_500));
+    await until('the keepalive uploads', () => cs.flatMap((c) => arrivals(c.id)).length >= fits, 10_000);
+    await new Promise((r) => setTimeout(r, 1_000)); // and nothing more comes
     const flushed = cs.flatMap((c) => arrivals(c.id));
     expect(flushed.length).toBe(fits);
     expect(flushed.reduce((n, u) => n + u.body.length, 0)).toBeLessThanOrEqual(60 * 1024);
@@ -295,7 +296,7 @@ describe('outbound queue', () => {
     const senders = await Promise.all([a, b].map((p) => p.evaluate(() => fl.outbox.sender)));
     expect(senders.filter(Boolean).length).toBe(1);
     const [sender, other] = senders[0] ? [a, b] : [b, a];
-    const cs = [];
+    const cs: Awaited<ReturnType<typeof client>>[] = [];
     for (let i = 0; i < 4; i++) cs.push(await client());
     // Both tabs queue (the other tab pings the sender); both tabs kick their outbox as well.
     for (const [i, c] of cs.entries()) await add(i % 2 ? sender : other, c);
@@ -346,7 +347,7 @@ describe('outbound queue', () => {
       const s = await Promise.all(tabs.map((p) => p.evaluate(() => fl.outbox.sender)));
       return s.filter(Boolean).length === 1;
     });
-    const cs = [];
+    const cs: Awaited<ReturnType<typeof client>>[] = [];
     for (let i = 0; i < 4; i++) cs.push(await client());
     for (const [i, c] of cs.entries()) await add(tabs[i % 2]!, c);
     for (const t of tabs) await t.evaluate(() => fl.outbox.kick());
