@@ -124,10 +124,12 @@ describe('federated learning, two shoppers', () => {
       const ranks = await page.evaluate(
         () => (window as unknown as { __ranks: { at: number; ms: number; reason: string }[] }).__ranks,
       );
-      const trainingMs = window_[1] - window_[0];
-      const during = ranks.filter((r) => r.at >= window_[0] && r.at < window_[1]);
-      // Without the yields every call made during training would wait for all of it.
-      expect(during.some((r) => r.reason !== 'original' && r.ms < trainingMs)).toBe(true);
+      // Answered by the model while training was still going on: without the yields between steps
+      // no call could be served before the last step.
+      const servedMidway = ranks.filter(
+        (r) => r.at >= window_[0] && r.at + r.ms < window_[1] && r.reason !== 'original',
+      );
+      expect(servedMidway.length).toBeGreaterThan(0);
     }
 
     // The new version's weights arrive corrupted at first (one byte flipped on the way): the pages
