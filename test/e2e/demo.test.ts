@@ -196,6 +196,13 @@ describe('the demo shop with Hearth, end to end', () => {
     const s = await status(page);
     expect(s.storing).toBe(false);
     expect(await databases(page)).not.toContain(`hearth:${SITE_KEY}`);
+    // The SDK's only trace is the refusal itself (an opt-out must survive a reload); no client id.
+    const sdkKeys = await page.evaluate(() =>
+      Object.keys(localStorage)
+        .filter((k) => k.startsWith('hearth:'))
+        .map((k) => `${k}=${localStorage.getItem(k)}`),
+    );
+    expect(sdkKeys).toEqual([`hearth:${SITE_KEY}:consent=denied`]);
     expect(requests.filter((r) => r.method !== 'GET' || r.path.startsWith('/v1/rounds'))).toEqual([]);
     expect(errors).toEqual([]);
 
