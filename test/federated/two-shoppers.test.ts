@@ -199,6 +199,17 @@ describe('federated learning, two shoppers', () => {
     const uploads = proxy.uploads();
     expect(uploads.filter((u) => u.status === 202).length).toBe(2);
     expect(new Set(uploads.map((u) => u.clientId)).size).toBe(2);
+    // The only other thing sent: check-ins naming a random client id, nothing else.
+    const checkIns = proxy.seen.filter((r) => r.path === '/v1/rounds/checkin');
+    expect(checkIns.length).toBeGreaterThanOrEqual(2);
+    for (const c of checkIns) {
+      const body = JSON.parse(Buffer.from(c.body).toString('utf8')) as Record<string, unknown>;
+      expect(Object.keys(body)).toEqual(['clientId']);
+      expect(body.clientId).toMatch(/^[0-9a-f]{32}$/);
+    }
+    expect(
+      proxy.seen.filter((r) => r.method !== 'GET' && !checkIns.includes(r) && !uploads.includes(r)),
+    ).toEqual([]);
     const round = await agg.round(1);
     const layout = (round as unknown as { layout: { name: string; shape: number[] }[] }).layout;
     for (const u of uploads) {
