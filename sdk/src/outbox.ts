@@ -105,6 +105,11 @@ export class Outbox {
     const key = `${this.name()}:lease`;
     const tick = () => {
       try {
+        // The lease is a write to localStorage: none before the shopper shares (requireConsent).
+        if (!this.o.sharing()) {
+          this.sender = false;
+          return;
+        }
         const now = Date.now();
         const held = JSON.parse(localStorage.getItem(key) ?? 'null') as { id: string; until: number } | null;
         if (!held || held.until < now || held.id === this.me) {
