@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { configSchema, type RunningServer, startServer } from '@hearth/aggregator-server';
 import { renderAdminPage } from './admin-page';
 
@@ -146,8 +146,13 @@ const TYPES: Record<string, string> = {
 };
 
 async function sendFile(res: ServerResponse, root: string, path: string): Promise<boolean> {
-  const file = normalize(join(root, decodeURIComponent(path)));
-  if (!file.startsWith(root)) return false; // no ../ out of the folder
+  let file: string;
+  try {
+    file = normalize(join(root, decodeURIComponent(path)));
+  } catch {
+    return false; // malformed %-escape
+  }
+  if (!file.startsWith(root + sep)) return false; // no ../ (or %2e%2e/) out of the folder
   try {
     if (!(await stat(file)).isFile()) return false;
   } catch {
