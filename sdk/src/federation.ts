@@ -109,6 +109,9 @@ export function startFederation(d: Deps): Rounds {
         now: Date.now(),
         utcOffsetMin: -new Date().getTimezoneOffset(),
       });
+      // Sampled but with too short a history: ask again within a minute (the shopper is browsing; the
+      // coin is deterministic, so asking again cannot change whether this client takes part).
+      if (reply.status === 'skipped') return later(Math.min(reply.retryAfterMs, 60_000));
       if (reply.status !== 'trained') return later(reply.status === 'sampled' ? 60_000 : reply.retryAfterMs);
       const { offer, update } = reply;
       state.rounds++;
