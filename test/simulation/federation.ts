@@ -153,7 +153,8 @@ export async function runFederation(o: FederationOptions): Promise<FederationRes
       weightsBase64: Buffer.from(o.start.weights).toString('base64'),
       note: 'public-only model',
     });
-    let current = { version: registered.version as number, artifact: o.start };
+    const first = registered.version as number;
+    let current = { version: first, artifact: await http.download(first) };
     const clients = o.privateUsers.map((u) => ({
       id: `sim-client-${u}`,
       history: trainingPart(o.dataset.users[u]!.events),
