@@ -6,13 +6,7 @@
 import { layoutSize } from '@hearth/models';
 import { chargeRound, createLedger, PrivacyBudgetExceededError, type PrivacyLedger } from '../privacy/ledger';
 import type { AggregationStrategy } from '../privacy/strategy';
-import {
-  type LedgerEntry,
-  type NewLedgerEntry,
-  type RoundRecord,
-  type Store,
-  StoreConflictError,
-} from '../storage/types';
+import type { LedgerEntry, NewLedgerEntry, RoundRecord, Store } from '../storage/types';
 import { applyDelta } from './apply-delta';
 
 export interface LedgerConfig {
@@ -47,15 +41,12 @@ export async function aggregateRound(
   strategy: AggregationStrategy,
   ledgerConfig: LedgerConfig,
 ): Promise<AggregateOutcome> {
-  const abandon = async (reason: string, charge: NewLedgerEntry | null): Promise<AggregateOutcome> => {
-    try {
-      const r = await store.abandonRound(round.id, reason, charge);
-      return { kind: 'abandoned', round: r, reason };
-    } catch (e) {
-      if (!(e instanceof StoreConflictError)) throw e;
-      return { kind: 'abandoned', round: (await store.getRound(round.id))!, reason };
-    }
-  };
+  // A StoreConflictError here means another replica finished the round meanwhile; the caller says so.
+  const abandon = async (reason: string, charge: NewLedgerEntry | null): Promise<AggregateOutcome> => ({
+    kind: 'abandoned',
+    round: await store.abandonRound(round.id, reason, charge),
+    reason,
+  });
   const size = layoutSize(round.layout);
   const counts = await store.roundCounts(round.id);
 

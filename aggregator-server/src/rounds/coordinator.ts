@@ -295,7 +295,14 @@ export class RoundCoordinator {
   }
 
   private async finish(round: RoundRecord): Promise<AggregateOutcome> {
-    const outcome = await aggregateRound(this.o.store, round, this.strategy(round), this.o.ledger);
+    let outcome: AggregateOutcome;
+    try {
+      outcome = await aggregateRound(this.o.store, round, this.strategy(round), this.o.ledger);
+    } catch (e) {
+      if (e instanceof StoreConflictError)
+        throw new ApiError(409, 'invalid_transition', `round ${round.id} was finished by another replica`);
+      throw e;
+    }
     this.forget();
     this.o.onOutcome?.(outcome);
     return outcome;
@@ -319,7 +326,7 @@ export class RoundCoordinator {
       try {
         return await this.finish(round);
       } catch (e) {
-        if (e instanceof StoreConflictError) return null; // another replica committed it meanwhile
+        if (e instanceof ApiError && e.reason === 'invalid_transition') return null; // another replica finished it
         throw e;
       }
     }
