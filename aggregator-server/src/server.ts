@@ -133,9 +133,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     ctx,
     async close() {
       clearInterval(timer);
+      // Stop accepting, let requests in flight finish (their updates are being committed) for up to
+      // 5 s, then cut what is left: a client that gets no answer retries and is told "duplicate".
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), 5000);
       await closed;
+      clearTimeout(grace);
       await store.close();
     },
   };
