@@ -13,6 +13,7 @@ import {
   DEFAULT_MODEL_CONFIG,
   evaluate,
   initWeights,
+  type LossKind,
   makeBatches,
   parseModelConfig,
   Recommender,
@@ -38,10 +39,11 @@ const ARTIFACT = join(ROOT, 'models', 'artifacts', 'beauty');
 /** Timed steps per backend (after one warm-up step) and a wall-time cap: cpu and SwiftShader are slow. */
 const STEPS: Record<BackendName, number> = { wasm: 12, cpu: 3, webgpu: 3 };
 const MAX_SECONDS = 90;
-const BATCH_SIZE = 256;
+const BATCH_SIZE = 128;
 
 interface BackendResult {
   backend: string;
+  loss: LossKind;
   steps: number;
   sequences: number;
   positions: number;
@@ -54,14 +56,19 @@ interface BackendResult {
   error?: string;
 }
 
-async function worker(name: BackendName): Promise<BackendResult> {
+async function worker(name: BackendName, loss: LossKind): Promise<BackendResult> {
   const selected = await selectBackend(name);
   const dataset = await loadDataset(sharedDataPath(BEAUTY_PATH), 'beauty');
   const config = parseModelConfig({ ...DEFAULT_MODEL_CONFIG, numItems: dataset.numItems });
   const sequences = dataset.users.map((u) => [...trainingPart(u.events)]);
   // The same batches on every backend: a fixed seed, an epoch's typical mix of lengths.
   const batches = makeBatches(sequences, BATCH_SIZE, config.maxLen, mulberry32(1));
-  const trainer = new Trainer(config, initWeights(config, 1));
+  // The pretrain defaults (see cli/pretrain-args.ts).
+  const trainer = new Trainer(config, initWeights(config, 1), {
+    loss,
+    numNegatives: 3072,
+    learningRate: 3e-3,
+  });
   await trainer.step(batches[0]!); // warm-up: kernel setup, shader compilation
   let steps = 0;
   let seqs = 0;
@@ -77,6 +84,7 @@ async function worker(name: BackendName): Promise<BackendResult> {
   const seconds = (performance.now() - start) / 1000;
   const result: BackendResult = {
     backend: describeBackend(selected),
+    loss,
     steps,
     sequences: seqs,
     positions,
@@ -86,7 +94,7 @@ async function worker(name: BackendName): Promise<BackendResult> {
     msPerStep: (seconds * 1000) / steps,
   };
   trainer.dispose();
-  if (name === 'wasm') {
+  if (name === 'wasm' && loss === 'sampled') {
     // Full-ranking test eval of every user: the shipped artifact when there is one (eval time does
     // not depend on the weights' values, only on shapes).
     const recommender = existsSync(join(ARTIFACT, 'manifest.json'))
@@ -108,19 +116,30 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const workerAt = args.indexOf('--worker');
   if (workerAt >= 0) {
-    process.stdout.write(`${JSON.stringify(await worker(args[workerAt + 1] as BackendName))}\n`);
+    process.stdout.write(
+      `${JSON.stringify(await worker(args[workerAt + 1] as BackendName, args[workerAt + 2] as LossKind))}\n`,
+    );
     process.exit(0);
   }
   const chosen = (args[args.indexOf('--backends') + 1] ?? '').split(',').filter(Boolean);
   const backends = (args.includes('--backends') ? chosen : ['wasm', 'cpu', 'webgpu']) as BackendName[];
+  // The pretrain default (sampled) on every backend; the full softmax on wasm for comparison.
+  const runs: [BackendName, LossKind][] = backends.flatMap((b): [BackendName, LossKind][] =>
+    b === 'wasm'
+      ? [
+          [b, 'sampled'],
+          [b, 'full'],
+        ]
+      : [[b, 'sampled']],
+  );
   const run = promisify(execFile);
   const results: BackendResult[] = [];
-  for (const name of backends) {
-    process.stderr.write(`bench:train: ${name}...\n`);
+  for (const [name, loss] of runs) {
+    process.stderr.write(`bench:train: ${name} (${loss} softmax)...\n`);
     try {
       const { stdout } = await run(
         process.execPath,
-        ['--import', 'tsx', join(ROOT, 'bench', 'train.ts'), '--worker', name],
+        ['--import', 'tsx', join(ROOT, 'bench', 'train.ts'), '--worker', name, loss],
         {
           cwd: ROOT,
           env: name === 'webgpu' ? swiftShaderEnv() : process.env,
@@ -135,6 +154,7 @@ async function main(): Promise<void> {
         String(error);
       results.push({
         backend: name,
+        loss,
         steps: 0,
         sequences: 0,
         positions: 0,
@@ -151,13 +171,13 @@ async function main(): Promise<void> {
   await writeFile(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
   const rows = results.map((r) =>
     r.error
-      ? `| ${r.backend} | failed: ${r.error} | | | |`
-      : `| ${r.backend} | ${r.sequencesPerSecond.toFixed(1)} | ${r.positionsPerSecond.toFixed(0)} | ${r.msPerStep.toFixed(0)} | ${r.fullEvalSeconds !== undefined ? `${r.fullEvalSeconds.toFixed(1)} s (${r.fullEvalUsers} users)` : '-'} |`,
+      ? `| ${r.backend} | ${r.loss} | failed: ${r.error} | | | |`
+      : `| ${r.backend} | ${r.loss} | ${r.sequencesPerSecond.toFixed(1)} | ${r.positionsPerSecond.toFixed(0)} | ${r.msPerStep.toFixed(0)} | ${r.fullEvalSeconds !== undefined ? `${r.fullEvalSeconds.toFixed(1)} s (${r.fullEvalUsers} users)` : '-'} |`,
   );
   process.stdout.write(
     [
-      '| backend | sequences/s | positions/s | ms/step | full-ranking eval |',
-      '| --- | --- | --- | --- | --- |',
+      '| backend | loss | sequences/s | positions/s | ms/step | full-ranking eval |',
+      '| --- | --- | --- | --- | --- | --- |',
       ...rows,
     ].join('\n') + `\n\nwritten to ${RESULTS}\n`,
   );
