@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { dense } from './dense';
 
-/** Position-wise feed-forward: dense -> GELU-free ReLU (as in SASRec) -> dropout -> dense. */
+/** Position-wise feed-forward: dense -> ReLU (as in SASRec) -> dropout -> dense. */
 export function feedForward(
   x: tf.Tensor,
   innerKernel: tf.Tensor,
