@@ -2,6 +2,8 @@
 // the aggregator's API reports them, with an inline SVG plot of ε per model version. Server-rendered
 // HTML with no script: the numbers on the page are exactly the API's.
 
+import type { LedgerResponse } from '@hearth/aggregator-server';
+
 export interface VersionInfo {
   version: number;
   parent: number | null;
@@ -33,22 +35,8 @@ export interface RoundInfo {
   zeroed: number;
 }
 
-export interface LedgerInfo {
-  delta: number;
-  epsilonBudget: number;
-  epsilonSpent: number;
-  budgetExhausted: boolean;
-  rounds: {
-    roundId: number;
-    modelVersion: number;
-    q: number;
-    z: number;
-    received: number;
-    expectedClients: number;
-    epsilon: number;
-    createdAt: string;
-  }[];
-}
+/** The aggregator's ledger response, as the page reads it. */
+export type LedgerInfo = LedgerResponse;
 
 export interface AdminData {
   models: { latest: number | null; versions: VersionInfo[] };

@@ -47,6 +47,7 @@ describe('admin page', () => {
         delta: 1e-5,
         epsilonBudget: 10,
         epsilonSpent: 2.5,
+        order: 12,
         budgetExhausted: false,
         rounds: [
           {
@@ -54,9 +55,11 @@ describe('admin page', () => {
             modelVersion: 1,
             q: 1,
             z: 1,
+            clipBound: 1,
             received: 2,
             expectedClients: 10,
             epsilon: 2.5,
+            delta: 1e-5,
             createdAt: '2026-01-01T00:00:00.000Z',
           },
         ],

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MANIFEST_FILE, WEIGHTS_FILE } from '@hearth/models';
+import type { LedgerResponse } from '../http/routes-ops';
 import { AdminError, adminClient } from './admin-client';
 
 export const USAGE = `Usage: npm run admin -- <command> [options]
@@ -109,21 +110,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, out: (s: strin
       print(await register(client, arg, values.note ?? `registered from ${arg}`));
       return 0;
     case 'privacy report': {
-      const ledger = (await client.call('GET', '/v1/privacy/ledger', undefined, false)) as {
-        delta: number;
-        epsilonBudget: number;
-        epsilonSpent: number;
-        budgetExhausted: boolean;
-        rounds: {
-          roundId: number;
-          modelVersion: number;
-          q: number;
-          z: number;
-          received: number;
-          expectedClients: number;
-          epsilon: number;
-        }[];
-      };
+      const ledger = (await client.call('GET', '/v1/privacy/ledger', undefined, false)) as LedgerResponse;
       out(
         `privacy: ε = ${ledger.epsilonSpent.toFixed(4)} of ${ledger.epsilonBudget} at δ = ${ledger.delta}${ledger.budgetExhausted ? ' (budget exhausted: no more rounds)' : ''}`,
       );

@@ -3,8 +3,19 @@
 import { Router } from 'express';
 import { spentEpsilon } from '../privacy/ledger';
 import { ledgerOf } from '../rounds/aggregate';
+import type { LedgerEntry } from '../storage/types';
 import type { AppContext } from './context';
 import { rawBody } from './read-body';
+
+/** The body of GET /v1/privacy/ledger: what the admin CLI and the admin page read. */
+export interface LedgerResponse {
+  delta: number;
+  epsilonBudget: number;
+  epsilonSpent: number;
+  order: number;
+  budgetExhausted: boolean;
+  rounds: (Omit<LedgerEntry, 'createdAt'> & { createdAt: string })[];
+}
 
 export function opsRoutes(ctx: AppContext): Router {
   const r = Router();
@@ -30,14 +41,15 @@ export function opsRoutes(ctx: AppContext): Router {
     const ledger = ledgerOf(entries, ctx.config.privacy);
     const spent = spentEpsilon(ledger);
     res.set('Cache-Control', 'no-cache');
-    res.json({
+    const body: LedgerResponse = {
       delta: ctx.config.privacy.delta,
       epsilonBudget: ctx.config.privacy.epsilonBudget,
       epsilonSpent: spent.epsilon,
       order: spent.order,
       budgetExhausted: ctx.scheduler.state === 'budget_exhausted',
       rounds: entries.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })),
-    });
+    };
+    res.json(body);
   });
 
   if (ctx.config.discardEndpoint) {
