@@ -18,6 +18,7 @@ import {
   type LatestPointer,
   type LedgerEntry,
   type ModelVersionRecord,
+  type NewLedgerEntry,
   type NewModelVersion,
   type RoundParams,
   type RoundRecord,
@@ -142,6 +143,21 @@ export function sqlStore(options: SqlStoreOptions): Store {
     );
     const r = rows[0]!;
     return { version: r.version, reason: r.reason, createdAt: new Date(r.created_at) };
+  }
+
+  /** A round's privacy charge: written in the same transaction as its commit or abandonment. */
+  async function chargeLedger(
+    tx: Sql,
+    roundId: number,
+    modelVersion: number,
+    e: NewLedgerEntry,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO privacy_ledger
+         (round_id, model_version, q, z, clip_bound, expected_clients, received, epsilon, delta)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [roundId, modelVersion, e.q, e.z, e.clipBound, e.expectedClients, e.received, e.epsilon, e.delta],
+    );
   }
 
   async function ingestNow(roundId: number, updates: readonly ClippedUpdate[]): Promise<IngestOutcome> {
@@ -405,22 +421,7 @@ export function sqlStore(options: SqlStoreOptions): Store {
           throw new StoreConflictError(`round ${roundId} is ${round?.state ?? 'missing'}, not aggregating`);
         const version = await insertVersion(tx, { ...input, roundId }, sha);
         await pointTo(tx, version.version, `round ${roundId} committed`);
-        await tx.query(
-          `INSERT INTO privacy_ledger
-             (round_id, model_version, q, z, clip_bound, expected_clients, received, epsilon, delta)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-          [
-            roundId,
-            version.version,
-            entry.q,
-            entry.z,
-            entry.clipBound,
-            entry.expectedClients,
-            entry.received,
-            entry.epsilon,
-            entry.delta,
-          ],
-        );
+        await chargeLedger(tx, roundId, version.version, entry);
         const rows = await tx.query<RoundRow>(
           `UPDATE rounds SET state = 'committed', state_changed_at = now(), closed_at = now(), result_version = $2
            WHERE id = $1 RETURNING *`,
@@ -441,23 +442,7 @@ export function sqlStore(options: SqlStoreOptions): Store {
         );
         const round = rows[0];
         if (!round) throw new StoreConflictError(`round ${roundId} is not aggregating`);
-        if (charge)
-          await tx.query(
-            `INSERT INTO privacy_ledger
-               (round_id, model_version, q, z, clip_bound, expected_clients, received, epsilon, delta)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-            [
-              roundId,
-              round.model_version,
-              charge.q,
-              charge.z,
-              charge.clipBound,
-              charge.expectedClients,
-              charge.received,
-              charge.epsilon,
-              charge.delta,
-            ],
-          );
+        if (charge) await chargeLedger(tx, roundId, round.model_version, charge);
         return toRound(round);
       });
     },
