@@ -8,9 +8,8 @@ import {
   type ModelConfig,
   parseModelConfig,
 } from '@hearth/models';
-import type { GaussianSource } from '../../aggregator-server/src/privacy/noise';
 import { type CentralOptions, evaluateArtifact, type Quality, trainCentral } from './central';
-import { type FederationResult, runFederation } from './federation';
+import { type FederationOptions, type FederationResult, runFederation } from './federation';
 import { restrictTo, splitPopulation, trainingSequences } from './population';
 
 export interface ModelShape {
@@ -33,18 +32,21 @@ export interface SimulationOptions {
   /** Reuse artifacts instead of training (they must match the data set's catalogue and the model shape). */
   readonly publicModel?: EncodedArtifact;
   readonly centralModel?: EncodedArtifact;
-  readonly federation: {
-    readonly clientsPerRound: number;
-    readonly rounds: number;
-    readonly epsilon: number;
-    readonly delta: number;
-    readonly clipBound: number;
-    readonly serverLr: number;
-    readonly localSteps: number;
-    readonly localLr: number;
-    readonly evalEvery: number;
-    readonly noise?: GaussianSource;
-    readonly checkIns?: 'all' | 'sampled';
+  /** The federation's settings, as runFederation takes them (the rest comes from the data and (b)). */
+  readonly federation: Pick<
+    FederationOptions,
+    | 'clientsPerRound'
+    | 'rounds'
+    | 'epsilon'
+    | 'delta'
+    | 'clipBound'
+    | 'serverLr'
+    | 'localSteps'
+    | 'localLr'
+    | 'evalEvery'
+    | 'noise'
+    | 'checkIns'
+  > & {
     /**
      * 'known' (default): clients train only on targets the public model learned (items in the public
      * users' training data), a public fact the server can ship with the model; 'all': every target.
@@ -183,23 +185,14 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
 
   log('(c) DP-FedAvg rounds from (b) over the private clients');
   const f = o.federation;
+  const { targets: _targets, ...settings } = f;
   const federation = await runFederation({
     dataset,
     config,
     privateUsers: split.privateUsers,
     start: publicArtifact,
-    clientsPerRound: f.clientsPerRound,
-    rounds: f.rounds,
-    epsilon: f.epsilon,
-    delta: f.delta,
-    clipBound: f.clipBound,
-    serverLr: f.serverLr,
-    localSteps: f.localSteps,
-    localLr: f.localLr,
-    evalEvery: f.evalEvery,
+    ...settings,
     evaluate,
-    ...(f.noise ? { noise: f.noise } : {}),
-    ...(f.checkIns ? { checkIns: f.checkIns } : {}),
     ...(f.targets === 'all'
       ? {}
       : { targetItems: itemsIn(trainingSequences(dataset, split.publicUsers), dataset.numItems) }),
