@@ -1,4 +1,4 @@
-// The SDK object behind the seven verbs. Its contract with the host page: no method throws, every
+// The SDK object behind the nine verbs. Its contract with the host page: no method throws, every
 // promise resolves, rank() resolves with the shop's own order whenever anything fails or is late.
 import { startCapture } from './capture';
 import { type ResolvedConfig, validateConfig } from './config';
@@ -12,17 +12,26 @@ import { destroy, Store } from './storage';
 import type {
   Backend,
   Explanation,
+  FeatureSummary,
   HearthConfig,
+  JoinResult,
   RankContext,
   RankedItem,
+  RecentEvent,
   Status,
   TrackEvent,
+  TrainResult,
 } from './types';
 import { connectWorker, workerSources } from './worker-client';
 
 /** The history the worker sees: the model's longest sequence is well under this. */
 const HISTORY = 50;
 const WORKER_START_MS = 15_000;
+/** How many of the newest events status() shows. */
+const RECENT = 10;
+/** Longest trainNow() / joinRound() may take before they resolve with 'failed' (the work may go on). */
+const TRAIN_MS = 60_000;
+const JOIN_MS = 120_000;
 
 /** The public API. Arguments are typed for TypeScript users and validated again at run time. */
 export interface Hearth {
@@ -39,6 +48,26 @@ export interface Hearth {
   /** Deletes every local trace for this site key; resolves true when the database is gone. */
   forget(): Promise<boolean>;
   status(): Status;
+  /**
+   * Fine-tunes the model on this shopper's history now, on the device; the result ranks this page's
+   * lists until a new server version arrives, the page reloads, or forget()/consent(false). Nothing
+   * leaves the device. Needs consent to store (the history is what it learns from).
+   */
+  trainNow(): Promise<TrainResult>;
+  /**
+   * Checks in to the aggregator's open round now instead of at idle time; when sampled, trains and
+   * queues the clipped update (sent at once by the sending tab). Needs consent and no GPC.
+   */
+  joinRound(): Promise<JoinResult>;
+}
+
+/** An event as status() shows it (search text shortened: a debug panel needs no more). */
+function recent(e: StoredEvent): RecentEvent {
+  const r: RecentEvent = { type: e.type, time: e.t };
+  if (e.item !== undefined) r.item = e.item;
+  if (e.query !== undefined) r.query = e.query.slice(0, 60);
+  if (e.ms !== undefined) r.ms = e.ms;
+  return r;
 }
 
 /** The shop's order, untouched: what rank() falls back to. */
@@ -84,6 +113,8 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   let writes: StoredEvent[] = [];
   let tensors: number | undefined;
   let lastRank: Status['lastRank'];
+  let features: FeatureSummary | undefined;
+  let personalised: boolean | undefined;
   let workerReadyMs = 0;
   /** Set once start-up is over: from then on a missed deadline means a slow or dead worker. */
   let workerStarted = false;
@@ -102,7 +133,10 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       sharing: consent?.sharing ?? false,
       events: events.length,
       messages: [...messages],
+      recentEvents: events.slice(-RECENT).map(recent),
     };
+    if (features) s.features = features;
+    if (personalised !== undefined) s.personalised = personalised;
     if (config) s.siteKey = config.siteKey;
     if (started.modelVersion) s.modelVersion = started.modelVersion;
     if (started.modelCached !== undefined) s.modelCached = started.modelCached;
@@ -301,6 +335,8 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       if (reply.modelVersion !== started.modelVersion)
         started = { ...started, modelVersion: reply.modelVersion, modelCached: false };
       lastRank = { totalMs: performance.now() - t0, workerMs: reply.workerMs };
+      if (reply.features) features = reply.features;
+      personalised = reply.personalised === true;
       return reply.items;
     } catch (e) {
       debug(`rank() failed (${describe(e)})`);
@@ -368,6 +404,9 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
     store?.close();
     store = null;
     writes = [];
+    // The worker dropped its personal weights with setPersist(false); the summary goes too.
+    features = undefined;
+    personalised = undefined;
     forgetClientId(config.siteKey);
     return destroy(config.siteKey);
   };
@@ -389,6 +428,51 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
     }
   };
 
+  const trainNow = async (): Promise<TrainResult> => {
+    try {
+      if (!config || !consent) return { trained: false, reason: 'not_initialized' };
+      // It learns from the history: only from one the shopper agreed may be kept on the device.
+      if (!consent.storing) return { trained: false, reason: 'no_consent' };
+      await ready;
+      if (!api || started.backend === 'none') return { trained: false, reason: 'no_model' };
+      // Seconds per step on cpu: rank() calls would miss their deadlines meanwhile (as for rounds).
+      if (started.backend === 'cpu') return { trained: false, reason: 'slow_backend' };
+      const work = api.trainNow({
+        history: events.slice(),
+        now: Date.now(),
+        utcOffsetMin: -new Date().getTimezoneOffset(),
+      });
+      const reply = await within(work, TRAIN_MS, null);
+      if (!reply) return { trained: false, reason: 'failed' };
+      if (!reply.trained) {
+        if (reply.detail) debug(`trainNow(): ${reply.detail}`);
+        return { trained: false, reason: reply.reason };
+      }
+      personalised = true;
+      const { steps, lossBefore, lossAfter, modelVersion, ms } = reply;
+      return { trained: true, steps, lossBefore, lossAfter, modelVersion, ms };
+    } catch (e) {
+      debug(`trainNow() failed (${describe(e)})`);
+      return { trained: false, reason: 'failed' };
+    }
+  };
+
+  const joinRound = async (): Promise<JoinResult> => {
+    try {
+      if (!config || !consent) return { joined: false, reason: 'not_initialized' };
+      if (!config.serverUrl) return { joined: false, reason: 'no_server' };
+      // Nothing leaves the device under GPC or without consent: not even the check-in.
+      if (gpc()) return { joined: false, reason: 'gpc' };
+      if (!consent.sharing) return { joined: false, reason: 'no_consent' };
+      await ready;
+      if (!rounds) return { joined: false, reason: started.backend === 'cpu' ? 'slow_backend' : 'no_model' };
+      return await within(rounds.join(), JOIN_MS, { joined: false, reason: 'failed' });
+    } catch (e) {
+      debug(`joinRound() failed (${describe(e)})`);
+      return { joined: false, reason: 'failed' };
+    }
+  };
+
   return {
     init,
     track,
@@ -396,6 +480,8 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
     explain,
     consent: setConsent,
     forget,
+    trainNow,
+    joinRound,
     status: () => {
       try {
         return status();
@@ -409,6 +495,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
           sharing: false,
           events: 0,
           messages: [],
+          recentEvents: [],
         };
       }
     },

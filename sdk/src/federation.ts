@@ -4,14 +4,15 @@
 // never train or upload twice for a round.
 //
 // A round is joined when the page is idle, the shopper shares (consent and no Global Privacy Control),
-// and the browser does not say the device is saving data or battery. Nothing but the check-in
-// (a random client id) and the clipped update ever leaves.
+// and the browser does not say the device is saving data or battery; joinRound() asks at once instead
+// (an explicit request, so idle time and the data/battery hint are not waited for; consent and GPC
+// still are). Nothing but the check-in (a random client id) and the clipped update ever leaves.
 import type { ResolvedConfig } from './config';
 import type { StoredEvent } from './event';
 import { debug, describe } from './log';
 import type { Outbox } from './outbox';
 import type { ParticipateReply, WorkerApi } from './protocol';
-import type { FederationStatus } from './types';
+import type { FederationStatus, JoinResult } from './types';
 
 interface Deps {
   config: ResolvedConfig & { serverUrl: string };
@@ -84,59 +85,123 @@ function whenIdle(f: () => void): void {
 export interface Rounds extends Pick<FederationStatus, 'rounds' | 'lastUpdate'> {
   /** Look again soon (the shopper just consented). */
   nudge(): void;
+  /** Checks in now and, when sampled, trains and queues the update (joinRound()). */
+  join(): Promise<JoinResult>;
 }
 
+type Reason = Extract<JoinResult, { joined: false }>['reason'];
+const REASON: Record<Exclude<ParticipateReply['status'], 'trained'>, Reason> = {
+  no_round: 'no_round',
+  not_sampled: 'not_sampled',
+  retry: 'retry_later',
+  skipped: 'too_short',
+  sampled: 'failed', // the worker always trains a sampled client; seen only if that changed
+};
+
 export function startFederation(d: Deps): Rounds {
-  const state: Rounds = { rounds: 0, nudge: () => later(0) };
+  const state: Rounds = { rounds: 0, nudge: () => later(0), join: () => join() };
   const c = d.config;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** A round in progress (timer or joinRound()): one at a time. */
+  let inRound = false;
   const later = (ms: number) => {
     clearTimeout(timer);
     timer = setTimeout(() => whenIdle(() => void round()), Math.max(1000, ms));
   };
 
+  /** One check-in and, when sampled, training and queueing: what happened, and when to ask again. */
+  const attempt = async (): Promise<{ result: JoinResult; nextMs: number }> => {
+    const reply: ParticipateReply = await d.api.participate({
+      serverUrl: c.serverUrl,
+      clientId: clientId(c.siteKey),
+      history: d.history(),
+      now: Date.now(),
+      utcOffsetMin: -new Date().getTimezoneOffset(),
+    });
+    if (reply.status !== 'trained') {
+      const result: JoinResult = { joined: false, reason: REASON[reply.status] };
+      // Sampled but with too short a history: ask again within a minute (the shopper is browsing; the
+      // coin is deterministic, so asking again cannot change whether this client takes part).
+      if (reply.status === 'skipped') return { result, nextMs: Math.min(reply.retryAfterMs, 60_000) };
+      return { result, nextMs: reply.status === 'sampled' ? 60_000 : reply.retryAfterMs };
+    }
+    const { offer, update } = reply;
+    // One update per round: the next check-in after this round's deadline.
+    const nextMs = Date.parse(offer.deadline) - Date.now() + 1000;
+    // The aggregator counts one update per client and round; a second would only cost bytes.
+    if (state.lastUpdate?.roundId === offer.roundId)
+      return { result: { joined: false, reason: 'already_joined', roundId: offer.roundId }, nextMs };
+    state.rounds++;
+    state.lastUpdate = {
+      roundId: offer.roundId,
+      bytes: update.body.byteLength,
+      norm: update.norm,
+      steps: update.steps,
+      stepMs: update.stepMs,
+      window: [update.startedAt, update.endedAt],
+    };
+    // Consent may have changed while the worker trained: asked again right before it is queued.
+    const sentBefore = d.outbox.stats.sent;
+    const queued =
+      d.sharing() &&
+      (await d.outbox.add(update.body, {
+        url: serverPath(offer.uploadUrl, c.serverUrl),
+        token: offer.token,
+        clientId: clientId(c.siteKey),
+        roundId: offer.roundId,
+        expiresAt: Date.parse(offer.expiresAt),
+      }));
+    if (!queued) return { result: { joined: false, reason: 'no_consent', roundId: offer.roundId }, nextMs };
+    // The outbox drains at once on the sending tab; a drain already running makes it look again after.
+    for (let i = 0; i < 3; i++) await d.outbox.idle();
+    const result: JoinResult = {
+      joined: true,
+      roundId: offer.roundId,
+      steps: update.steps,
+      bytes: update.body.byteLength,
+      norm: update.norm,
+      delivered: d.outbox.stats.sent > sentBefore,
+    };
+    return { result, nextMs };
+  };
+
   const round = async () => {
+    if (inRound) return later(60_000);
     try {
       if (!d.outbox.sender || !d.sharing()) return later(60_000);
       if (await constrained()) {
         debug('federation: the browser asks to save data or battery; no training now');
         return later(15 * 60_000);
       }
-      const reply: ParticipateReply = await d.api.participate({
-        serverUrl: c.serverUrl,
-        clientId: clientId(c.siteKey),
-        history: d.history(),
-        now: Date.now(),
-        utcOffsetMin: -new Date().getTimezoneOffset(),
-      });
-      // Sampled but with too short a history: ask again within a minute (the shopper is browsing; the
-      // coin is deterministic, so asking again cannot change whether this client takes part).
-      if (reply.status === 'skipped') return later(Math.min(reply.retryAfterMs, 60_000));
-      if (reply.status !== 'trained') return later(reply.status === 'sampled' ? 60_000 : reply.retryAfterMs);
-      const { offer, update } = reply;
-      state.rounds++;
-      state.lastUpdate = {
-        roundId: offer.roundId,
-        bytes: update.body.byteLength,
-        norm: update.norm,
-        steps: update.steps,
-        stepMs: update.stepMs,
-        window: [update.startedAt, update.endedAt],
-      };
-      // Consent may have changed while the worker trained: asked again right before it is queued.
-      if (d.sharing())
-        await d.outbox.add(update.body, {
-          url: serverPath(offer.uploadUrl, c.serverUrl),
-          token: offer.token,
-          clientId: clientId(c.siteKey),
-          roundId: offer.roundId,
-          expiresAt: Date.parse(offer.expiresAt),
-        });
-      // One update per round: the next check-in after this round's deadline.
-      later(Date.parse(offer.deadline) - Date.now() + 1000);
+      if (inRound) return later(60_000); // joinRound() started meanwhile
+      inRound = true;
+      try {
+        later((await attempt()).nextMs);
+      } finally {
+        inRound = false;
+      }
     } catch (e) {
       debug(`federation: round failed (${describe(e)})`, 'federation-failed');
       later(10 * 60_000);
+    }
+  };
+
+  const join = async (): Promise<JoinResult> => {
+    if (inRound) return { joined: false, reason: 'busy' };
+    // The caller checked consent and GPC; another tab of this shopper may be the one that takes part.
+    if (!d.sharing()) return { joined: false, reason: 'no_consent' };
+    if (!d.outbox.sender) return { joined: false, reason: 'not_sender' };
+    inRound = true;
+    try {
+      const { result, nextMs } = await attempt();
+      later(nextMs);
+      return result;
+    } catch (e) {
+      debug(`federation: joinRound failed (${describe(e)})`, 'federation-failed');
+      later(10 * 60_000);
+      return { joined: false, reason: 'failed' };
+    } finally {
+      inRound = false;
     }
   };
 

@@ -13,16 +13,21 @@ function moduleBase(): string | undefined {
 
 const hearth = createHearth(moduleBase());
 
-export const { init, track, rank, explain, consent, forget, status } = hearth;
+export const { init, track, rank, explain, consent, forget, status, trainNow, joinRound } = hearth;
 export type { Hearth } from './client';
 export type {
   Backend,
   ConsentState,
   EventType,
   Explanation,
+  FeatureSummary,
+  FederationStatus,
   HearthConfig,
+  JoinResult,
   RankContext,
   RankedItem,
+  RecentEvent,
   Status,
   TrackEvent,
+  TrainResult,
 } from './types';

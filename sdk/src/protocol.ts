@@ -2,7 +2,7 @@
 // private MessageChannel handed over in one handshake, so nothing else that can post to the worker's
 // global scope reaches it.
 import type { StoredEvent } from './event';
-import type { Backend, Explanation, RankedItem } from './types';
+import type { Backend, Explanation, FeatureSummary, RankedItem } from './types';
 
 export const HANDSHAKE = 'hearth:connect';
 
@@ -55,6 +55,10 @@ export interface RankReply {
   workerMs: number;
   /** The model version that ranked (a newer one may have been swapped in since start). */
   modelVersion: string;
+  /** True when this shopper's locally trained weights ranked (trainNow()), not the server's as served. */
+  personalised?: boolean;
+  /** What the worker derived from the history for this call, for status() and a debug panel. */
+  features?: FeatureSummary;
 }
 
 /** What a sampled client is told at check-in (the aggregator's `sampled` reply). */
@@ -77,7 +81,7 @@ export interface CheckInRequest {
 
 export type CheckInReply =
   | { status: 'sampled'; offer: RoundOffer }
-  | { status: 'not_sampled' | 'retry'; retryAfterMs: number };
+  | { status: 'not_sampled' | 'no_round' | 'retry'; retryAfterMs: number };
 
 export interface TrainReply {
   /** The update in the aggregator's binary format: the round's layout, clipped values, nothing else. */
@@ -105,6 +109,25 @@ export type ParticipateReply =
   /** Sampled, but the shopper's history is too short to learn from: nothing is sent. */
   | { status: 'skipped'; retryAfterMs: number };
 
+export interface TrainNowRequest {
+  history: StoredEvent[];
+  now: number;
+  utcOffsetMin: number;
+}
+
+export type TrainNowReply =
+  | {
+      trained: true;
+      steps: number;
+      /** The next-item loss on the shopper's own sequence, before and after (lower = fits better). */
+      lossBefore: number;
+      lossAfter: number;
+      /** The server version the personal weights start from. */
+      modelVersion: string;
+      ms: number;
+    }
+  | { trained: false; reason: 'no_model' | 'too_short' | 'busy' | 'failed'; detail?: string };
+
 export interface WorkerApi {
   start(s: WorkerStart): Promise<WorkerStarted>;
   /** Null when the worker has no model to rank with. */
@@ -115,4 +138,9 @@ export interface WorkerApi {
   participate(r: ParticipateRequest): Promise<ParticipateReply>;
   /** Looks up the aggregator's latest version; a new one is swapped in. Resolves with the version ranking now. */
   checkForUpdate(): Promise<string | null>;
+  /**
+   * Fine-tunes a copy of the current model on this history; it ranks for this page until a new
+   * server version arrives or setPersist(false) (forget, consent withdrawn) drops it.
+   */
+  trainNow(r: TrainNowRequest): Promise<TrainNowReply>;
 }

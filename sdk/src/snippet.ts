@@ -12,7 +12,17 @@ type Stub = unknown[] & { loaded?: boolean; snippet?: boolean } & Record<string,
   w.hearth = h;
   if (h.loaded || h.snippet) return;
   h.snippet = true;
-  for (const m of ['init', 'track', 'rank', 'explain', 'consent', 'forget', 'status'])
+  for (const m of [
+    'init',
+    'track',
+    'rank',
+    'explain',
+    'consent',
+    'forget',
+    'status',
+    'trainNow',
+    'joinRound',
+  ])
     h[m] = (...a: unknown[]) =>
       new Promise((r) => {
         h.push(Object.assign([m, ...a], { resolve: r }));

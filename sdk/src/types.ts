@@ -107,7 +107,96 @@ export interface Status {
   messages: string[];
   /** Federated learning, when a serverUrl is configured. */
   federation?: FederationStatus;
+  /** The newest events of the history (at most 10), oldest first; search text cut to 60 characters. */
+  recentEvents: RecentEvent[];
+  /** What the worker derived from the history at the last model rank(). */
+  features?: FeatureSummary;
+  /** True when the last rank() used weights fine-tuned here by trainNow(). */
+  personalised?: boolean;
 }
+
+/** One event as status() shows it: no more than the page itself tracked. */
+export interface RecentEvent {
+  type: EventType;
+  /** Ms since the epoch. */
+  time: number;
+  item?: string;
+  query?: string;
+  ms?: number;
+}
+
+/** The on-device features behind a ranking, summarised for a debug panel (nothing here leaves the device). */
+export interface FeatureSummary {
+  /** Interactions with known products the model reads (at most its maximum sequence length). */
+  sequenceLength: number;
+  /** Events in the current session (a gap of 30 minutes starts a new one). */
+  sessionEvents: number;
+  /** Minutes since the last event, -1 when there is none. */
+  minutesSinceLast: number;
+  /** The shopper's local hour (0..23) and its part of the day. */
+  hour: number;
+  partOfDay: 'night' | 'morning' | 'afternoon' | 'evening';
+  /** Strongest decayed affinities (share of the total, 0..1), at most 3 each; named when the model has names. */
+  topCategories: { name: string; share: number }[];
+  topBrands: { name: string; share: number }[];
+}
+
+/** What trainNow() did. Nothing leaves the device either way. */
+export type TrainResult =
+  | {
+      trained: true;
+      /** Local SGD steps on the shopper's own sequence. */
+      steps: number;
+      /** The model's next-item loss on that sequence before and after (lower fits the shopper better). */
+      lossBefore: number;
+      lossAfter: number;
+      /** The server version the personal weights were trained from. */
+      modelVersion: string;
+      ms: number;
+    }
+  | {
+      trained: false;
+      reason:
+        | 'not_initialized'
+        | 'no_consent'
+        | 'no_model'
+        | 'slow_backend'
+        | 'too_short'
+        | 'busy'
+        | 'failed';
+    };
+
+/** What joinRound() did. Only a check-in (a random client id) and a clipped update ever leave. */
+export type JoinResult =
+  | {
+      joined: true;
+      roundId: number;
+      steps: number;
+      /** Size and L2 norm (≤ the round's clip bound) of the update queued for upload. */
+      bytes: number;
+      norm: number;
+      /** True when the aggregator accepted it before joinRound() resolved; else the outbox keeps trying. */
+      delivered: boolean;
+    }
+  | {
+      joined: false;
+      reason:
+        | 'not_initialized'
+        | 'no_server'
+        | 'no_consent'
+        | 'gpc'
+        | 'not_sender'
+        | 'no_model'
+        | 'slow_backend'
+        | 'busy'
+        | 'no_round'
+        | 'not_sampled'
+        | 'too_short'
+        | 'already_joined'
+        | 'retry_later'
+        | 'failed';
+      roundId?: number;
+    };
 
 export interface FederationStatus {
   /** This tab is the one (per site key) that takes part in rounds and sends the queue. */

@@ -8,6 +8,8 @@ import type {
   ParticipateRequest,
   RankReply,
   RankRequest,
+  TrainNowReply,
+  TrainNowRequest,
   WorkerApi,
   WorkerStart,
   WorkerStarted,
@@ -19,6 +21,7 @@ import { blend } from './blend';
 import { buildFeatures } from './features';
 import { checkIn, RoundModels, trainForRound } from './federated';
 import { buildModel, fetchLatest, type LoadedModel, loadCached } from './model';
+import { personalise, summarise } from './personal';
 
 /**
  * Candidate lists are padded to these lengths so the scoring graph sees few distinct shapes: WebGPU
@@ -180,6 +183,20 @@ export function createWorkerApi(): WorkerApi {
   function swap(next: LoadedModel): void {
     if (model) retired.push(model);
     model = next;
+    dropPersonal(); // trained from the old weights: the new version replaces it
+    release();
+  }
+
+  // trainNow()'s copy of `model`, fine-tuned on this shopper's history: it ranks while it exists.
+  let personal: LoadedModel | null = null;
+  let personalising = false;
+  /** Bumped whenever personal weights are dropped: a training that started before is stale. */
+  let personalEpoch = 0;
+  const ranking = () => personal ?? model;
+  function dropPersonal(): void {
+    personalEpoch++;
+    if (personal) retired.push(personal);
+    personal = null;
     release();
   }
   function release(): void {
@@ -215,12 +232,19 @@ export function createWorkerApi(): WorkerApi {
       }
       const items = blend(r.candidates, scores, features, m.catalog, r.shopWeight);
       const tensors = tf.memory().numTensors;
-      return { items, tensors, workerMs: performance.now() - t0, modelVersion: m.version };
-    });
+      return {
+        items,
+        tensors,
+        workerMs: performance.now() - t0,
+        modelVersion: m.version,
+        personalised: m === personal,
+        features: summarise(features, m),
+      };
+    }, ranking());
   }
 
   function explain(r: ExplainRequest): Promise<Explanation | null> {
-    return using((m) => explainWith(m, r));
+    return using((m) => explainWith(m, r), ranking());
   }
 
   async function explainWith(m: LoadedModel, r: ExplainRequest): Promise<Explanation> {
@@ -262,6 +286,45 @@ export function createWorkerApi(): WorkerApi {
     if (!persist) {
       store?.close();
       store = null;
+      dropPersonal(); // weights learned from the history are a trace of it too
+    }
+  }
+
+  async function trainNow(r: TrainNowRequest): Promise<TrainNowReply> {
+    const base = model;
+    if (!base) return { trained: false, reason: 'no_model' };
+    if (personalising) return { trained: false, reason: 'busy' };
+    personalising = true;
+    const t0 = performance.now();
+    const epoch = personalEpoch;
+    try {
+      const sequence = buildFeatures(r.history, base.catalog, r.now, r.utcOffsetMin).sequence;
+      const done = await using((m) => personalise(m, sequence), base);
+      if (!done) return { trained: false, reason: 'too_short' };
+      // A new version, a forget() or a withdrawn consent came while it trained: these weights must go.
+      if (model !== base || epoch !== personalEpoch) {
+        done.model.recommender.dispose();
+        return {
+          trained: false,
+          reason: 'failed',
+          detail: 'dropped: the model or consent changed meanwhile',
+        };
+      }
+      dropPersonal();
+      personal = done.model;
+      const { steps, lossBefore, lossAfter } = done;
+      return {
+        trained: true,
+        steps,
+        lossBefore,
+        lossAfter,
+        modelVersion: base.version,
+        ms: performance.now() - t0,
+      };
+    } catch (e) {
+      return { trained: false, reason: 'failed', detail: message('training failed', e) };
+    } finally {
+      personalising = false;
     }
   }
 
@@ -285,5 +348,5 @@ export function createWorkerApi(): WorkerApi {
     return { status: 'trained', offer, update };
   }
 
-  return { start, rank, explain, setPersist, participate, checkForUpdate };
+  return { start, rank, explain, setPersist, participate, checkForUpdate, trainNow };
 }

@@ -58,6 +58,7 @@ export async function checkIn(r: CheckInRequest): Promise<CheckInReply> {
   });
   if (!res.ok) return { status: 'retry', retryAfterMs: retryAfterMs(res, 600) };
   const json = (await res.json()) as Record<string, unknown>;
+  if (json.status === 'no_round') return { status: 'no_round', retryAfterMs: retryAfterMs(res, 60) };
   if (json.status !== 'sampled') return { status: 'not_sampled', retryAfterMs: retryAfterMs(res, 60) };
   const offer = json as unknown as RoundOffer;
   // The layout must be what its hash says: a mismatch means a proxy or a bug mangled the offer.

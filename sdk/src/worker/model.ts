@@ -26,6 +26,8 @@ export interface LoadedModel {
   catalog: Catalog;
   /** Human-readable names by category/brand index, when the catalogue has them. */
   categoryNames: string[];
+  /** The same for brands (status().features names the shopper's top brands with them). */
+  brandNames?: string[];
   fromCache: boolean;
   /** The aggregator's version number of these weights, once known (federated rounds name it). */
   serverVersion?: number;
@@ -118,6 +120,7 @@ export function buildModel({ manifest, decoded, fromCache }: FetchedArtifact): L
     recommender,
     catalog,
     categoryNames: manifest.catalog.categoryNames ?? [],
+    ...(manifest.catalog.brandNames ? { brandNames: manifest.catalog.brandNames } : {}),
     fromCache,
   };
 }
