@@ -23,6 +23,7 @@ const KNOWN = new Set([
   'messages',
   'siteKey',
   'federation',
+  'personalised',
 ]);
 
 /**
@@ -64,6 +65,35 @@ function list(items: unknown, empty: string): string {
     .reverse()
     .map((x) => `<li>${escapeHtml(typeof x === 'string' ? x : JSON.stringify(x))}</li>`)
     .join('')}</ol>`;
+}
+
+/** status().recentEvents, newest first: time, type, and the product's name (or the search text). */
+function recentEventsHtml(events: hearth.HearthStatus['recentEvents'], missing: string): string {
+  if (!Array.isArray(events)) return `<p class="muted">${missing}</p>`;
+  if (events.length === 0) return '<p class="muted">none</p>';
+  const rows = [...events].reverse().map((e) => {
+    const what = e.item ? (product(e.item)?.name ?? e.item) : e.query ? `“${e.query}”` : '';
+    const dwell = typeof e.ms === 'number' ? ` (${(e.ms / 1000).toFixed(1)} s)` : '';
+    const time = new Date(e.time).toLocaleTimeString([], { hour12: false });
+    return `<tr><td class="muted">${escapeHtml(time)}</td><td>${escapeHtml(e.type)}</td><td>${escapeHtml(what + dwell)}</td></tr>`;
+  });
+  return `<table data-recent-events><tbody>${rows.join('')}</tbody></table>`;
+}
+
+const percent = (xs: { name: string; share: number }[]) =>
+  xs.length ? xs.map((x) => `${x.name} ${Math.round(x.share * 100)}%`).join(', ') : 'none yet';
+
+/** status().features: what the SDK's worker derived from the history for the last rank() (affinities decay, half-life 6 h). */
+function featuresHtml(f: hearth.HearthStatus['features'], missing: string): string {
+  if (typeof f !== 'object' || f === null) return `<p class="muted">${missing}</p>`;
+  return [
+    field('top categories', percent(f.topCategories ?? [])),
+    field('top brands', percent(f.topBrands ?? [])),
+    field('sequence length (known products)', f.sequenceLength),
+    field('events this session', f.sessionEvents),
+    field('minutes since last event', f.minutesSinceLast < 0 ? 'none yet' : f.minutesSinceLast),
+    field('time of day', `${f.partOfDay} (${f.hour} h)`),
+  ].join('');
 }
 
 function ranksHtml(): string {
@@ -167,6 +197,7 @@ export function mountDebugPanel(root: HTMLElement): void {
         ${field('backend in use', s?.backend, loaded ? 'not reported' : '–')}</section>
       <section data-debug="model"><h3>Model</h3>
         ${field('version', s?.modelVersion, loaded ? 'no model' : '–')}
+        ${field('weights', s?.personalised === undefined ? undefined : s.personalised ? 'personal (trained on this device)' : 'as served', loaded ? 'not reported' : '–')}
         ${field('ε (privacy spent)', s?.['epsilon'] ?? (registry ? `${registry.epsilon.toFixed(3)} (aggregator, v${registry.version})` : undefined), loaded ? 'not reported' : '–')}
         ${field('δ', s?.['delta'] ?? registry?.delta, loaded ? 'not reported' : '–')}</section>
       <section data-debug="consent"><h3>Consent</h3>
@@ -175,12 +206,10 @@ export function mountDebugPanel(root: HTMLElement): void {
         ${field('Global Privacy Control', s?.gpc, loaded ? 'not reported' : '–')}</section>
       <section data-debug="events"><h3>Recent events</h3>
         ${field('events in history', s?.events, loaded ? 'not reported' : '–')}
-        ${list(s?.['recentEvents'], loaded ? 'not reported by this SDK' : 'SDK not loaded')}</section>
-      <section data-debug="features"><h3>Features</h3>${list(
-        s?.['features'] && !Array.isArray(s['features'])
-          ? Object.entries(s['features'] as object)
-          : s?.['features'],
-        loaded ? 'not reported by this SDK' : 'SDK not loaded',
+        ${recentEventsHtml(s?.recentEvents, loaded ? 'not reported by this SDK' : 'SDK not loaded')}</section>
+      <section data-debug="features"><h3>Features</h3>${featuresHtml(
+        s?.features,
+        !loaded ? 'SDK not loaded' : 'none yet: the SDK reports them after its first ranked list',
       )}</section>
       <section data-debug="rank"><h3>Last rank()</h3>${ranksHtml()}</section>
       <section data-debug="scores"><h3>Tile scores and reasons</h3>${scoresHtml()}</section>

@@ -35,6 +35,20 @@ export interface HearthStatus {
   storing?: boolean;
   events?: number;
   messages?: string[];
+  /** The newest events (oldest first), as the SDK shows them. */
+  recentEvents?: { type: string; time: number; item?: string; query?: string; ms?: number }[];
+  /** What the SDK's worker derived from the history at the last rank(). */
+  features?: {
+    sequenceLength: number;
+    sessionEvents: number;
+    minutesSinceLast: number;
+    hour: number;
+    partOfDay: string;
+    topCategories: { name: string; share: number }[];
+    topBrands: { name: string; share: number }[];
+  };
+  /** The last rank() used weights fine-tuned on this device (trainNow()). */
+  personalised?: boolean;
   [more: string]: unknown;
 }
 
@@ -253,14 +267,46 @@ export function available(action: Action): boolean {
   return sdkLoaded() && typeof api()[action] === 'function';
 }
 
+/** Runs a debug-panel action and says in words what the SDK reported (sdk/src/types.ts: TrainResult, JoinResult). */
 export async function run(action: Action): Promise<string> {
   if (!available(action)) return sdkLoaded() ? 'not offered by this SDK' : 'SDK not loaded';
   try {
-    const result = await (api()[action] as () => Promise<unknown>).call(api());
-    return result === undefined ? 'done' : JSON.stringify(result);
+    return describeResult(action, await (api()[action] as () => Promise<unknown>).call(api()));
   } catch (err) {
     return `failed: ${String(err)}`;
   }
+}
+
+/** Why trainNow() or joinRound() did nothing, for a person (the SDK's reason codes). */
+const REASONS: Record<string, string> = {
+  not_initialized: 'the SDK is not initialised',
+  no_consent: 'personalization is off (consent)',
+  gpc: 'the browser sends Global Privacy Control, so nothing leaves this device',
+  no_server: 'no aggregator is configured',
+  not_sender: 'another tab of this shop takes part instead',
+  no_model: 'no model is loaded',
+  slow_backend: 'the cpu backend is too slow to train',
+  busy: 'training is already running',
+  no_round: 'no round is open on the aggregator',
+  not_sampled: 'this browser was not sampled for the round',
+  too_short: 'too little history yet (look at a few products first)',
+  already_joined: 'this browser already sent its update for this round',
+  retry_later: 'the aggregator asked to try again later',
+  failed: 'it failed (see SDK messages)',
+};
+
+export function describeResult(action: Action, result: unknown): string {
+  const r = (typeof result === 'object' && result !== null ? result : {}) as Record<string, unknown>;
+  const num = (k: string, digits = 0) => (typeof r[k] === 'number' ? (r[k] as number).toFixed(digits) : '?');
+  const why = (prefix: string) => `${prefix}: ${REASONS[String(r['reason'])] ?? String(r['reason'])}`;
+  if (action === 'forget') return result === true ? 'Forgotten: every local trace deleted' : 'Forget failed';
+  if (action === 'trainNow') {
+    if (r['trained'] !== true) return why('Not trained');
+    return `Trained ${num('steps')} steps on this device in ${num('ms')} ms: loss on your history ${num('lossBefore', 3)} → ${num('lossAfter', 3)}. Lists now use your personal weights (from model ${String(r['modelVersion'])}).`;
+  }
+  if (r['joined'] !== true) return why('Not joined');
+  const kb = typeof r['bytes'] === 'number' ? (r['bytes'] / 1024).toFixed(1) : '?';
+  return `Joined round ${num('roundId')}: a clipped update of ${kb} KB (norm ${num('norm', 3)}, ${num('steps')} steps) ${r['delivered'] === true ? 'was accepted by the aggregator' : 'is queued; the outbox keeps trying'}.`;
 }
 
 /** HEARTH: "why this?" for a ranked product (Explanation.text); null until the SDK has loaded. */

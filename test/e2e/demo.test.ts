@@ -233,4 +233,85 @@ describe('the demo shop with Hearth, end to end', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('the debug panel shows recent events and features; "Join round now" sends an update the round counts; "Train now" personalises', async () => {
+    const admin = async (method: string, path: string) => {
+      const res = await fetch(`${demo.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${demo.adminToken}`, 'content-type': 'application/json' },
+        ...(method === 'POST' ? { body: '{}' } : {}),
+      });
+      expect(res.ok).toBe(true);
+      return (await res.json()) as Record<string, unknown>;
+    };
+    // No round open while the page makes its own first check-in (5 s after load): it finds none and
+    // waits a minute, so the button, not the timer, is what joins the round opened below.
+    const current = (await (await fetch(`${demo.url}/v1/rounds/current`)).json()) as {
+      round: { id: number } | null;
+    };
+    if (current.round) await admin('POST', `/v1/admin/rounds/${current.round.id}/close`);
+
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const { page, errors, requests } = await open(context, '#/d/computers');
+    await sdkReady(page);
+    const browsed = (await shopOrderList(page, 'department:computers')).slice(0, 3);
+    for (const id of browsed) {
+      await page.goto(`${demo.url}/#/p/${id}`);
+      await page.waitForSelector(`.product-main[data-product="${id}"]`);
+    }
+    await page.goto(`${demo.url}/#/d/computers`);
+    await rankedList(page, 'department:computers');
+    await expect
+      .poll(() => requests.some((r) => r.path === '/v1/rounds/checkin'), { timeout: 30_000 })
+      .toBe(true);
+    await page.waitForTimeout(300); // its answer (no round) has arrived
+
+    const round = await admin('POST', '/v1/admin/rounds');
+    await page.click('.debug-toggle');
+    await page.waitForSelector('[data-recent-events]');
+    // What the SDK reports, in words: the products just viewed, and the derived features.
+    const name = catalog.products.find((p) => p.id === browsed[2])!.name;
+    expect(await page.textContent('[data-debug="events"]')).toContain(name);
+    const features = (await page.textContent('[data-debug="features"]')) ?? '';
+    expect(features).toContain('top categories');
+    expect(features).toContain(`${categoryOf.get(browsed[0]!)!.split('.')[0]}.`);
+    expect(features).not.toContain('not reported');
+
+    expect(await page.isEnabled('[data-action="joinRound"]')).toBe(true);
+    await page.click('[data-action="joinRound"]');
+    await page.waitForFunction(
+      () => /^(Joined|Not joined)/.test(document.querySelector('.debug-result')?.textContent ?? ''),
+      undefined,
+      { timeout: 60_000 },
+    );
+    expect(await page.textContent('.debug-result')).toMatch(
+      new RegExp(`^Joined round ${round['id']}: .* was accepted by the aggregator`),
+    );
+    const counted = (await (await fetch(`${demo.url}/v1/rounds/${round['id']}`)).json()) as {
+      received: number;
+    };
+    expect(counted.received).toBe(1);
+    await page.locator('[data-debug="queue"]').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(shots, 'shop-debug-panel-join.png') });
+
+    await page.click('[data-action="trainNow"]');
+    await page.waitForFunction(
+      () => /^(Trained|Not trained)/.test(document.querySelector('.debug-result')?.textContent ?? ''),
+      undefined,
+      { timeout: 60_000 },
+    );
+    expect(await page.textContent('.debug-result')).toMatch(/^Trained \d+ steps on this device/);
+    // The next list is ranked with the personal weights, and the panel says so.
+    await page.goto(`${demo.url}/#/d/electronics`);
+    await rankedList(page, 'department:electronics');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-debug="model"]')?.textContent?.includes('personal'),
+    );
+    await page.locator('[data-debug="features"]').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(shots, 'shop-debug-panel-actions.png') });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
