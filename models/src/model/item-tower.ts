@@ -36,6 +36,39 @@ export function itemVectors(config: ModelConfig, w: NamedTensors): tf.Tensor2D {
 }
 
 /**
+ * The same vectors as itemVectors, summed in plain JavaScript from the weights' values, for inference
+ * only (no gradient). Why: on the wasm backend a 12,000-row tf.gather from a small attribute table
+ * takes 20-45 ms, so building a shipped model's item table took most of a returning shopper's start-up;
+ * this loop takes a few ms. The additions happen in the same order and each is rounded to float32,
+ * so the result is bit-identical. A backend that cannot read values synchronously (a GPU-resident
+ * tensor on webgpu) gets itemVectors.
+ */
+export function itemVectorsForInference(config: ModelConfig, w: NamedTensors): tf.Tensor2D {
+  let out: Float32Array;
+  try {
+    const table = w[ITEM_EMBEDDING]!;
+    out = Float32Array.from(table.dataSync() as Float32Array);
+    const dim = config.dim;
+    for (const a of ATTRIBUTES) {
+      if (config[a.size] === 0) continue;
+      const rows = w[a.table]!.dataSync();
+      const indices = w[a.indices]!.dataSync();
+      for (let item = 0; item < indices.length; item++) {
+        const row = indices[item]!;
+        if (!(row >= 0 && row < config[a.size]))
+          throw new RangeError(`${a.indices}[${item}] is ${row}, outside 0..${config[a.size] - 1}`);
+        // Float32Array stores round each sum to float32, as the backend's add does.
+        for (let j = 0, o = item * dim, r = row * dim; j < dim; j++) out[o + j] = out[o + j]! + rows[r + j]!;
+      }
+    }
+  } catch (e) {
+    if (e instanceof RangeError) throw e;
+    return tf.tidy(() => itemVectors(config, w));
+  }
+  return tf.tensor2d(out, [config.numItems + 1, config.dim]);
+}
+
+/**
  * Vectors for items the model has no id row for (new products): the sum of their attribute
  * embeddings only. Each row of `attributes` is [category, brand, priceBucket] (0 = unknown).
  */

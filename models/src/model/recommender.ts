@@ -3,7 +3,7 @@ import { encodeHistories } from '../features/sequence';
 import type { Interaction } from '../types';
 import { type ModelConfig, parseModelConfig } from './config';
 import { encode } from './encoder';
-import { itemVectors } from './item-tower';
+import { itemVectorsForInference } from './item-tower';
 import { type NamedTensors, sharedEncoderNames, validateWeights } from './weights';
 
 /**
@@ -15,14 +15,16 @@ export class Recommender {
   readonly config: ModelConfig;
   readonly weights: NamedTensors;
   private itemTable: tf.Tensor2D;
-  /** The item table transposed once: a plain matMul is ~7x faster than a transposed one on wasm. */
-  private itemTableT: tf.Tensor2D;
+  /**
+   * The item table transposed, for scoreAll: a plain matMul is ~7x faster than a transposed one on
+   * wasm. Made on first use: ranking candidates (the browser) never needs it.
+   */
+  private itemTableT: tf.Tensor2D | null = null;
 
   private constructor(config: ModelConfig, weights: NamedTensors) {
     this.config = config;
     this.weights = weights;
-    this.itemTable = tf.tidy(() => itemVectors(config, weights));
-    this.itemTableT = tf.transpose(this.itemTable);
+    this.itemTable = itemVectorsForInference(config, weights);
   }
 
   /** Builds from a config (validated) and named weights (e.g. a decoded artifact), checking every shape. */
@@ -78,7 +80,9 @@ export class Recommender {
   /** Scores of every item for each history, row-major B × (numItems + 1); column 0 is -Infinity. */
   async scoreAll(histories: readonly Interaction[][]): Promise<Float32Array> {
     if (histories.length === 0) return new Float32Array(0);
-    const scores = tf.tidy(() => tf.matMul(this.userVectorsTensor(histories), this.itemTableT));
+    this.itemTableT ??= tf.transpose(this.itemTable);
+    const table = this.itemTableT;
+    const scores = tf.tidy(() => tf.matMul(this.userVectorsTensor(histories), table));
     try {
       const out = (await scores.data()) as Float32Array;
       // Index 0 is padding, never a recommendation.
@@ -94,14 +98,25 @@ export class Recommender {
     history: readonly Interaction[],
     candidates: readonly number[],
   ): Promise<Float32Array> {
-    candidates.forEach((c, i) => {
-      if (!Number.isInteger(c) || c < 1 || c > this.config.numItems) {
-        throw new Error(`candidates[${i}] must be an item index in 1..${this.config.numItems}, got ${c}`);
-      }
-    });
+    this.checkCandidates(candidates); // before the encoder runs: a bad call costs nothing
+    if (candidates.length === 0) return new Float32Array(0);
+    const user = this.userVectorsTensor([history as Interaction[]]);
+    try {
+      return await this.scoreCandidatesFor(user, candidates);
+    } finally {
+      user.dispose();
+    }
+  }
+
+  /**
+   * Scores of candidates (valid item indices, as scoreCandidates checks) for a user vector [1, d] from
+   * userVectorsTensor: one gather and one matMul. A caller that ranks several lists for an unchanged
+   * history keeps the user vector and skips the encoder.
+   */
+  async scoreCandidatesFor(user: tf.Tensor2D, candidates: readonly number[]): Promise<Float32Array> {
+    this.checkCandidates(candidates);
     if (candidates.length === 0) return new Float32Array(0);
     const scores = tf.tidy(() => {
-      const user = this.userVectorsTensor([history as Interaction[]]);
       const vectors = tf.gather(this.itemTable, tf.tensor1d(candidates as number[], 'int32'));
       return tf.reshape(tf.matMul(user, vectors, false, true), [-1]);
     });
@@ -112,10 +127,18 @@ export class Recommender {
     }
   }
 
+  private checkCandidates(candidates: readonly number[]): void {
+    candidates.forEach((c, i) => {
+      if (!Number.isInteger(c) || c < 1 || c > this.config.numItems) {
+        throw new Error(`candidates[${i}] must be an item index in 1..${this.config.numItems}, got ${c}`);
+      }
+    });
+  }
+
   /** Frees the weights and the cached item vectors. */
   dispose(): void {
     this.itemTable.dispose();
-    this.itemTableT.dispose();
+    this.itemTableT?.dispose();
     for (const t of Object.values(this.weights)) t.dispose();
   }
 }
