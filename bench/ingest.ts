@@ -4,7 +4,8 @@
 // transport's own limit) and the bare validate-clip-sum loop of the privacy core in this process.
 // Resident memory of the server is sampled while rounds of 1,000 to 20,000 clients run, and the same
 // load goes to one and then two replicas sharing a PostgreSQL.
-//   npm run bench:ingest [-- --params 100000 --connections 32 --sizes 1000,5000,20000 --no-postgres]
+//   npm run bench:ingest [-- --params 100000 --connections 32 --sizes 1000,5000,20000 --no-postgres
+//                         --profile DIR]
 // Writes bench/results/ingest.json and prints a table. Load goes to 127.0.0.1 only, bounded in count.
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,12 +13,12 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodeArtifact, encodeUpdate, MANIFEST_FILE, WEIGHTS_FILE } from '@hearth/models';
-import autocannon from 'autocannon';
 import { dpFedAvg, seededGaussianForTestsOnly } from '../aggregator-server/src/privacy';
 import { issueToken } from '../aggregator-server/src/rounds/token';
 import { createTestDatabase } from '../aggregator-server/src/storage/test-postgres';
 import { SECRET } from '../aggregator-server/src/testing/server';
 import { type ChildServer, spawnServer } from '../aggregator-server/src/testing/spawn';
+import { runLoad } from './http-load';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,6 +28,8 @@ const { values: args } = parseArgs({
     discard: { type: 'string', default: '3000' },
     'pg-updates': { type: 'string', default: '4000' },
     'no-postgres': { type: 'boolean', default: false },
+    /** Write V8 CPU profiles of the server processes into this folder (node --cpu-prof). */
+    profile: { type: 'string' },
   },
 });
 const PARAMS = Number(args.params);
@@ -93,53 +96,87 @@ async function peakRss<T>(pids: number[], fn: () => Promise<T>): Promise<{ resul
   }
 }
 
-/** `count` uploads split over `servers`, each client with its own id and token; returns updates/s. */
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the "pid (comm) " prefix
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+interface LoadReport {
+  rate: number;
+  non2xx: number;
+  /** CPU seconds per second of wall time: the load generator, and the servers together. */
+  clientCpu: number;
+  serverCpu: number;
+  /** Busy CPU seconds per second of the whole machine (every process: PostgreSQL, other users). */
+  machineCpu: number;
+}
+
+/** Busy CPU seconds of the whole machine so far, from /proc/stat (everything but idle and iowait). */
+function machineBusySeconds(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = cpu.slice(0, 8).reduce((a, b) => a + b, 0);
+  return (total - cpu[3]! - cpu[4]!) / 100;
+}
+
+/** Sends `heads` (one per request, each with its body) through the cheap client, split over `servers`. */
+async function load(servers: ChildServer[], heads: string[][], body: Buffer): Promise<LoadReport> {
+  const pids = servers.map((s) => s.proc.pid!);
+  const cpuBefore = pids.map(processCpuSeconds);
+  const machineBefore = machineBusySeconds();
+  const started = performance.now();
+  const results = await Promise.all(
+    servers.map((s, k) => {
+      const url = new URL(s.url);
+      return runLoad({
+        host: url.hostname,
+        port: Number(url.port),
+        connections: Math.max(1, Math.floor(CONNECTIONS / servers.length)),
+        requests: heads[k]!.map((head) => ({ head })),
+        body,
+      });
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const serverCpu = pids.reduce((sum, pid, i) => sum + processCpuSeconds(pid) - cpuBefore[i]!, 0);
+  const machine = machineBusySeconds() - machineBefore;
+  for (const r of results) for (const [status, text] of r.failures) errorSamples.set(status, text);
+  return {
+    rate: results.reduce((s, r) => s + r.ok, 0) / seconds,
+    non2xx: results.reduce((s, r) => s + r.failed, 0),
+    // the clients share this process: its CPU time is counted once, by the first result
+    clientCpu: results[0]!.clientCpuSeconds / seconds,
+    serverCpu: serverCpu / seconds,
+    machineCpu: machine / seconds,
+  };
+}
+
+/** `count` uploads split over `servers`, each client with its own id and a token made before timing. */
 async function uploads(
   servers: ChildServer[],
   roundId: number,
   modelVersion: number,
   count: number,
   prefix: string,
-): Promise<{ rate: number; non2xx: number }> {
+): Promise<LoadReport> {
   const body = Buffer.from(encodeUpdate({ roundId, modelVersion, numExamples: 1, layout, values }));
   const expiresAt = Date.now() + 3_600_000;
   const per = Math.ceil(count / servers.length);
-  const started = performance.now();
-  const results = await Promise.all(
-    servers.map((s, k) => {
-      let n = 0;
-      return autocannon({
-        url: s.url,
-        connections: Math.max(1, Math.floor(CONNECTIONS / servers.length)),
-        amount: per,
-        timeout: 60,
-        requests: [
-          {
-            method: 'POST',
-            path: `/v1/rounds/${roundId}/updates`,
-            onResponse: (status: number, body: string) => {
-              if (status >= 300) errorSamples.set(status, body.slice(0, 300));
-            },
-            setupRequest: (req) => {
-              const clientId = `${prefix}-${k}-${String(n++).padStart(7, '0')}`;
-              return {
-                ...req,
-                headers: {
-                  'content-type': 'application/octet-stream',
-                  'hearth-client-id': clientId,
-                  authorization: `Bearer ${issueToken(SECRET, { roundId, clientId, expiresAt })}`,
-                },
-                body,
-              };
-            },
-          },
-        ],
-      });
+  const heads = servers.map((_, k) =>
+    Array.from({ length: Math.min(per, count - k * per) }, (_, n) => {
+      const clientId = `${prefix}-${k}-${String(n).padStart(7, '0')}`;
+      const token = issueToken(SECRET, { roundId, clientId, expiresAt });
+      return [
+        `POST /v1/rounds/${roundId}/updates HTTP/1.1`,
+        'Host: 127.0.0.1',
+        'Content-Type: application/octet-stream',
+        `Hearth-Client-Id: ${clientId}`,
+        `Authorization: Bearer ${token}`,
+      ].join('\r\n');
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  const ok = results.reduce((s, r) => s + r['2xx'], 0);
-  return { rate: ok / seconds, non2xx: results.reduce((s, r) => s + r.non2xx + r.errors, 0) };
+  return load(servers, heads, body);
 }
 
 /** Mean group-commit size and duration from the server's Prometheus metrics. */
@@ -153,26 +190,14 @@ function commitStats(metrics: string) {
   };
 }
 
-async function discard(server: ChildServer, count: number): Promise<number> {
+async function discard(server: ChildServer, count: number): Promise<LoadReport> {
   const body = Buffer.from(encodeUpdate({ roundId: 1, modelVersion: 1, numExamples: 1, layout, values }));
-  const started = performance.now();
-  const r = await autocannon({
-    url: server.url,
-    connections: CONNECTIONS,
-    amount: count,
-    timeout: 60,
-    requests: [
-      {
-        method: 'POST',
-        path: '/v1/discard',
-        onResponse: (status: number, text: string) => {
-          if (status >= 300) errorSamples.set(status, text.slice(0, 300));
-        },
-        setupRequest: (req) => ({ ...req, headers: { 'content-type': 'application/octet-stream' }, body }),
-      },
-    ],
-  });
-  return r['2xx'] / ((performance.now() - started) / 1000);
+  const head = [
+    'POST /v1/discard HTTP/1.1',
+    'Host: 127.0.0.1',
+    'Content-Type: application/octet-stream',
+  ].join('\r\n');
+  return load([server], [Array.from({ length: count }, () => head)], body);
 }
 
 function bareLoop(count: number): number {
@@ -204,29 +229,27 @@ const errorSamples = new Map<number, string>();
 try {
   report.bareClipAndSumPerSec = bareLoop(2000);
 
+  const nodeArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
   const env = {
     HEARTH_DATA_DIR: join(dir, 'data'),
     HEARTH_SEED_MODEL_DIR: seed,
     HEARTH_CONFIG_DIR: dir,
   };
-  const server = await spawnServer(env, config);
+  const server = await spawnServer(env, config, nodeArgs);
   children.push(server);
   report.serverIdleRssMiB =
     Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.proc.pid}/status`, 'utf8'))?.[1]) / 1024;
-  report.discardPerSec = await discard(server, DISCARD);
-  const rounds: { clients: number; updatesPerSec: number; non2xx: number; serverPeakRssMiB: number }[] = [];
+  const d = await discard(server, DISCARD);
+  report.discardPerSec = d.rate;
+  report.discard = d;
+  const rounds: (LoadReport & { clients: number; updatesPerSec: number; serverPeakRssMiB: number })[] = [];
   for (const size of SIZES) {
     const open = await server.admin('POST', '/v1/admin/rounds', {});
     if (open.status !== 201) throw new Error(`open round: ${JSON.stringify(open.json)}`);
     const { result, peakMiB } = await peakRss([server.proc.pid!], () =>
       uploads([server], open.json.id, open.json.modelVersion, size, `r${open.json.id}`),
     );
-    rounds.push({
-      clients: size,
-      updatesPerSec: result.rate,
-      non2xx: result.non2xx,
-      serverPeakRssMiB: peakMiB,
-    });
+    rounds.push({ clients: size, updatesPerSec: result.rate, serverPeakRssMiB: peakMiB, ...result });
     await server.admin('POST', `/v1/admin/rounds/${open.json.id}/close`);
   }
   report.embedded = rounds;
@@ -240,7 +263,10 @@ try {
       HEARTH_SEED_MODEL_DIR: seed,
       HEARTH_CONFIG_DIR: dir,
     };
-    const [a, b] = await Promise.all([spawnServer(pgEnv, config), spawnServer(pgEnv, config)]);
+    const [a, b] = await Promise.all([
+      spawnServer(pgEnv, config, nodeArgs),
+      spawnServer(pgEnv, config, nodeArgs),
+    ]);
     children.push(a!, b!);
     const one = await a!.admin('POST', '/v1/admin/rounds', {});
     const single = await uploads([a!], one.json.id, one.json.modelVersion, PG_UPDATES, 'pg1');
@@ -253,6 +279,8 @@ try {
       twoReplicasPerSec: both.rate,
       speedup: both.rate / single.rate,
       non2xx: single.non2xx + both.non2xx,
+      one: single,
+      two: both,
     };
     await a!.stop();
     await b!.stop();
@@ -270,28 +298,26 @@ mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
 writeFileSync(join(import.meta.dirname, 'results', 'ingest.json'), `${JSON.stringify(report, null, 2)}\n`);
 
 const f = (x: unknown) => (typeof x === 'number' ? x.toFixed(0) : String(x));
+/** CPU cores busy during a load: client | servers | whole machine. */
+const cpuSplit = (r: LoadReport) =>
+  `cpu client ${r.clientCpu.toFixed(2)} | server ${r.serverCpu.toFixed(2)} | machine ${r.machineCpu.toFixed(2)}`;
 const rows: [string, string][] = [
   ['update size (bytes)', f(report.updateBytes)],
   ['bare clip-and-sum (updates/s, 1 core)', f(report.bareClipAndSumPerSec)],
-  ['discard endpoint (requests/s)', f(report.discardPerSec)],
+  ['discard endpoint (requests/s)', `${f(report.discardPerSec)} | ${cpuSplit(report.discard as LoadReport)}`],
   ['server resident memory after start (MiB)', f(report.serverIdleRssMiB)],
 ];
-for (const r of report.embedded as {
-  clients: number;
-  updatesPerSec: number;
-  serverPeakRssMiB: number;
-  non2xx: number;
-}[])
+for (const r of report.embedded as (LoadReport & { clients: number; serverPeakRssMiB: number })[])
   rows.push([
     `embedded, ${r.clients} clients (updates/s | peak RSS MiB | non-2xx)`,
-    `${f(r.updatesPerSec)} | ${f(r.serverPeakRssMiB)} | ${r.non2xx}`,
+    `${f(r.rate)} | ${f(r.serverPeakRssMiB)} | ${r.non2xx} | ${cpuSplit(r)}`,
   ]);
 const best = Math.max(...(report.embedded as { updatesPerSec: number }[]).map((r) => r.updatesPerSec));
 rows.push(['embedded best / discard', `${((100 * best) / (report.discardPerSec as number)).toFixed(0)}%`]);
 if (report.postgres) {
-  const p = report.postgres as { oneReplicaPerSec: number; twoReplicasPerSec: number; speedup: number };
-  rows.push(['postgres, 1 replica (updates/s)', f(p.oneReplicaPerSec)]);
-  rows.push(['postgres, 2 replicas (updates/s)', f(p.twoReplicasPerSec)]);
+  const p = report.postgres as { speedup: number; one: LoadReport; two: LoadReport };
+  rows.push(['postgres, 1 replica (updates/s)', `${f(p.one.rate)} | ${cpuSplit(p.one)}`]);
+  rows.push(['postgres, 2 replicas (updates/s)', `${f(p.two.rate)} | ${cpuSplit(p.two)}`]);
   rows.push(['2 replicas / 1', p.speedup.toFixed(2)]);
 }
 console.log('embedded group commits:', JSON.stringify(report.embeddedCommits));

@@ -30,7 +30,12 @@ export async function writeSeedModel(dir: string): Promise<string> {
   return dir;
 }
 
-export async function spawnServer(env: Record<string, string>, config: unknown): Promise<ChildServer> {
+export async function spawnServer(
+  env: Record<string, string>,
+  config: unknown,
+  /** Extra flags for node itself (the benchmark's --cpu-prof, which NODE_OPTIONS does not take). */
+  nodeArgs: readonly string[] = [],
+): Promise<ChildServer> {
   const configFile = join(
     env.HEARTH_CONFIG_DIR ?? '/tmp',
     `hearth-${process.pid}-${Date.now()}-${Math.random()}.json`,
@@ -38,7 +43,7 @@ export async function spawnServer(env: Record<string, string>, config: unknown):
   await writeFile(configFile, JSON.stringify(config));
   // node itself with tsx's loader (not the tsx CLI, which would run the server in a grandchild that
   // a SIGKILL to the CLI would leave running)
-  const proc = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', MAIN], {
     cwd: ROOT,
     env: {
       ...process.env,
