@@ -6,7 +6,8 @@ import { startServer, type TestServer } from '../../../test/browser/harness';
 import { makeTestModel, serveModel, type TestModel } from '../../../test/browser/test-model';
 import type { StoredEvent } from '../event';
 import type { WorkerApi } from '../protocol';
-import { bucketFor, CANDIDATE_BUCKETS, createWorkerApi } from './api';
+import { createWorkerApi } from './api';
+import { bucketFor, CANDIDATE_BUCKETS } from './scoring';
 
 let server: TestServer;
 let model: TestModel;

@@ -22,28 +22,12 @@ import { buildFeatures } from './features';
 import { checkIn, RoundModels, trainForRound } from './federated';
 import { buildModel, fetchLatest, type LoadedModel, loadCached } from './model';
 import { personalise, summarise } from './personal';
+import { CANDIDATE_BUCKETS, padded, Scorer } from './scoring';
 
-/**
- * Candidate lists are padded to these lengths so the scoring graph sees few distinct shapes: WebGPU
- * compiles shaders per shape, and a warm-up can then cover the common ones.
- */
-export const CANDIDATE_BUCKETS = [32, 128, 512, 2048, 8192];
-
-export function bucketFor(n: number): number {
-  return CANDIDATE_BUCKETS.find((b) => b >= n) ?? n;
-}
-
-/** Scores `candidates` (catalogue indices) padded to their bucket with item 1, trimmed back. */
-export async function scorePadded(
-  model: LoadedModel,
-  history: Interaction[],
-  candidates: number[],
-): Promise<Float32Array> {
-  const padded = candidates.concat(
-    new Array<number>(bucketFor(candidates.length) - candidates.length).fill(1),
-  );
-  const scores = await model.recommender.scoreCandidates(history, padded);
-  return scores.subarray(0, candidates.length);
+/** Scores for explain(): one-off sequences, padded on WebGPU like rank()'s lists, nothing kept. */
+async function scoreOnce(m: LoadedModel, history: Interaction[], candidates: number[], pad: boolean) {
+  const list = pad ? padded(candidates) : candidates;
+  return (await m.recommender.scoreCandidates(history, list)).subarray(0, candidates.length);
 }
 
 function message(prefix: string, e: unknown): string {
@@ -59,6 +43,7 @@ export function createWorkerApi(): WorkerApi {
   let serverUrl: string | undefined;
   let backend: Backend = 'cpu';
   const roundModels = new RoundModels();
+  const scorer = new Scorer();
 
   const openStore = () => new Store(siteKey, { maxEvents: 1, maxAgeMs, maxOutbox: 20 });
 
@@ -91,6 +76,7 @@ export function createWorkerApi(): WorkerApi {
       await warmUp(loaded, choice.backend);
       model = loaded;
       backend = choice.backend;
+      scorer.padShapes = backend === 'webgpu';
       // With an aggregator, its latest pointer says which version is current (it also names this one).
       if (serverUrl) void refresh();
       else if (loaded.fromCache) void refresh();
@@ -116,7 +102,7 @@ export function createWorkerApi(): WorkerApi {
   async function warmUp(m: LoadedModel, backend: Backend): Promise<void> {
     const history: Interaction[] = [{ item: 1, action: 'view' }];
     const buckets = backend === 'webgpu' ? CANDIDATE_BUCKETS.slice(0, 3) : CANDIDATE_BUCKETS.slice(0, 1);
-    for (const n of buckets) await scorePadded(m, history, new Array<number>(n).fill(1));
+    for (const n of buckets) await scoreOnce(m, history, new Array<number>(n).fill(1), backend === 'webgpu');
   }
 
   /**
@@ -223,7 +209,7 @@ export function createWorkerApi(): WorkerApi {
       const known = indices.filter((i) => i > 0);
       let scores: Float32Array | null = null;
       if (known.length > 0 && features.sequence.length > 0) {
-        const knownScores = await scorePadded(m, features.sequence, known);
+        const knownScores = await scorer.score(m.recommender, features.sequence, known);
         scores = new Float32Array(indices.length).fill(Number.NaN);
         let k = 0;
         indices.forEach((index, i) => {
@@ -259,11 +245,12 @@ export function createWorkerApi(): WorkerApi {
     // Leave-one-out over the most recent interactions: how much does the score drop without each one?
     const seq = f.sequence.slice(-m.recommender.config.maxLen);
     const recent = Math.min(seq.length, 10);
-    const full = (await scorePadded(m, seq, [target]))[0] ?? 0;
+    const pad = backend === 'webgpu';
+    const full = (await scoreOnce(m, seq, [target], pad))[0] ?? 0;
     const contributions = new Map<string, number>();
     for (let k = seq.length - recent; k < seq.length; k++) {
       const without = seq.slice(0, k).concat(seq.slice(k + 1));
-      const score = without.length ? ((await scorePadded(m, without, [target]))[0] ?? 0) : 0;
+      const score = without.length ? ((await scoreOnce(m, without, [target], pad))[0] ?? 0) : 0;
       const id = f.sequenceIds[f.sequenceIds.length - seq.length + k]!;
       contributions.set(id, (contributions.get(id) ?? 0) + (full - score));
     }
