@@ -150,6 +150,38 @@ describe('trainLocalUpdate', () => {
     ).rejects.toThrow(/final_norm\/gamma.*shape/);
   });
 
+  it('trains the item table too when the caller allows it, most in the rows of the shopper’s items', async () => {
+    const m = model();
+    const layout = [
+      { name: ITEM_EMBEDDING, shape: [config.numItems + 1, config.dim] },
+      ...sharedEncoderLayout(config),
+    ];
+    const update = await trainLocalUpdate(m, history, layout, {
+      localSteps: 3,
+      learningRate: 0.1,
+      clipBound: 1e6,
+      allowItemTables: true,
+    });
+    const rowNorm = (row: number) => {
+      const r = update.values.subarray(row * config.dim, (row + 1) * config.dim);
+      return Math.sqrt(r.reduce((s, v) => s + v * v, 0));
+    };
+    const touched = Math.min(...[5, 9, 13].map(rowNorm));
+    const others = Array.from({ length: config.numItems }, (_, i) => i + 1).filter(
+      (i) => ![5, 9, 13].includes(i),
+    );
+    const meanOther = others.reduce((s, i) => s + rowNorm(i), 0) / others.length;
+    // Full softmax: every row moves a little (as a negative), the shopper's own rows clearly more.
+    expect(meanOther).toBeGreaterThan(0);
+    expect(touched).toBeGreaterThan(3 * meanOther);
+    // Row 0 (padding / unknown) is never a target and is masked as input: it stays zero.
+    expect(rowNorm(0)).toBe(0);
+    // The same call without the opt-in is refused (the browser's default).
+    await expect(
+      trainLocalUpdate(m, history, layout, { localSteps: 1, learningRate: 0.1, clipBound: 1 }),
+    ).rejects.toThrow(/item_embedding.*allowItemTables/);
+  });
+
   it('a few local steps lower that shopper’s own loss', async () => {
     const m = model();
     const layout = sharedEncoderLayout(config);

@@ -1,10 +1,11 @@
 // The client side of a federated round, shared by the browser worker (issue 7) and the federated
-// simulation (test/simulation/): a few SGD steps on ONE shopper's own sequence, training only the
-// shared encoder, then the delta (new − old) in the round's tensor layout, clipped on the device.
+// simulation (test/simulation/): a few SGD steps on ONE shopper's own sequence, training the tensors
+// of the round's layout (the shared encoder; item tables only on opt-in), then the delta (new − old)
+// in that layout, clipped on the device.
 // Browser-safe: tfjs and plain typed arrays only.
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../model/config';
-import { type NamedTensors, sharedEncoderNames, weightSpecs } from '../model/weights';
+import { type NamedTensors, sharedEncoderNames, trainableNames, weightSpecs } from '../model/weights';
 import { bucketLength, encodeTrainingBatch, type TrainingBatch } from '../train/batches';
 import { Trainer } from '../train/trainer';
 import type { Interaction } from '../types';
@@ -32,13 +33,20 @@ export interface LocalTrainingParams {
   readonly afterStep?: (step: number, total: number) => void | Promise<void>;
   /**
    * Optional mask over item indices (1 = may be a training target). Items the round model never
-   * learned keep their initial, near-zero embeddings, which are frozen here; fitting such targets
-   * teaches the encoder to flatten every score (measured in the simulation: NDCG@10 falls), so they
-   * are left out of the loss. They still appear as inputs in the history.
+   * learned keep their initial, near-zero embeddings; when the item tables are frozen, fitting such
+   * targets teaches the encoder to flatten every score (measured in the simulation: NDCG@10 falls),
+   * so they are left out of the loss. They still appear as inputs in the history.
    */
   readonly targetItems?: Uint8Array;
   /** Stops training between steps (the page went away, the round closed): the call rejects. */
   readonly signal?: AbortSignal;
+  /**
+   * Accept a round layout that includes the per-item tables (default false: the browser refuses it).
+   * Their delta is non-zero mostly in the rows of the items this shopper touched, so only a
+   * deployment whose aggregator is trusted to see single updates (central DP, as in the federated
+   * simulation) may opt in; the published model is still protected by clipping and noise.
+   */
+  readonly allowItemTables?: boolean;
 }
 
 export interface LocalUpdate {
@@ -67,9 +75,9 @@ export function sharedEncoderLayout(config: ModelConfig): TensorLayout {
  * Trains a copy of the round's model on one shopper's history and returns the clipped delta of the
  * tensors the round announced. The model's own weights are not modified.
  *
- * The layout must name shared-encoder weights only: the per-item tables stay frozen, because a dense
- * update of the encoder hides which items the shopper touched, while an item-table update would be
- * non-zero exactly in the rows of those items.
+ * By default the layout must name shared-encoder weights only: the per-item tables stay frozen,
+ * because a dense update of the encoder hides which items the shopper touched, while an item-table
+ * update is largest exactly in the rows of those items (see `allowItemTables`).
  */
 export async function trainLocalUpdate(
   model: RoundModel,
@@ -78,7 +86,7 @@ export async function trainLocalUpdate(
   params: LocalTrainingParams,
 ): Promise<LocalUpdate> {
   checkParams(params);
-  checkRoundLayout(model, layout);
+  checkRoundLayout(model, layout, params.allowItemTables === true);
   const values = new Float32Array(layoutSize(layout));
   const batch = sequenceBatch(model.config, history, params.targetItems);
   if (batch === null || params.localSteps === 0)
@@ -197,14 +205,17 @@ function checkParams(p: LocalTrainingParams): void {
     throw new Error(`clipBound must be a positive number, got ${p.clipBound}`);
 }
 
-/** The round's layout must list shared-encoder weights of this model, with this model's shapes. */
-function checkRoundLayout(model: RoundModel, layout: TensorLayout): void {
+/** The round's layout must list trainable weights of this model (shared-encoder ones unless item
+ * tables are allowed), with this model's shapes. */
+function checkRoundLayout(model: RoundModel, layout: TensorLayout, allowItemTables: boolean): void {
   checkLayout(layout);
-  const shared = new Set(sharedEncoderNames(model.config));
+  const allowed = new Set(allowItemTables ? trainableNames(model.config) : sharedEncoderNames(model.config));
   layout.forEach((spec, i) => {
-    if (!shared.has(spec.name))
+    if (!allowed.has(spec.name))
       throw new Error(
-        `layout[${i}] "${spec.name}" is not a shared-encoder weight: item tables are never trained for federation`,
+        allowItemTables
+          ? `layout[${i}] "${spec.name}" is not a trainable weight of the model`
+          : `layout[${i}] "${spec.name}" is not a shared-encoder weight: item tables are not trained unless allowItemTables`,
       );
     const shape = model.weights[spec.name]!.shape;
     if (shape.length !== spec.shape.length || shape.some((d, k) => d !== spec.shape[k]))
