@@ -41,6 +41,8 @@ describe('simulate arguments', () => {
       loss: 'full',
       checkIns: 'all',
       targets: 'known',
+      layout: 'encoder',
+      serverOpt: 'none',
     });
   });
 
@@ -60,6 +62,12 @@ describe('simulate arguments', () => {
       '--save-models',
       's',
       '--skip-central',
+      '--layout',
+      'full',
+      '--server-opt',
+      'adam',
+      '--server-opt-lr',
+      '0.003',
     ]);
     if (a === 'help') throw new Error('unexpected help');
     expect(a).toMatchObject({
@@ -70,7 +78,10 @@ describe('simulate arguments', () => {
       centralModel: 'c',
       saveModels: 's',
       skipCentral: true,
+      layout: 'full',
+      serverOpt: 'adam',
     });
+    expect(a.n['server-opt-lr']).toBe(0.003);
   });
 
   it('names the missing or bad flag', () => {
@@ -79,6 +90,9 @@ describe('simulate arguments', () => {
     expect(() => parseSimulateArgs([...required, '--rounds', '2.5'])).toThrow(/--rounds got '2.5'/);
     expect(() => parseSimulateArgs([...required, '--public-fraction', '1'])).toThrow(/--public-fraction/);
     expect(() => parseSimulateArgs([...required, '--targets', 'some'])).toThrow(/--targets must be/);
+    expect(() => parseSimulateArgs([...required, '--layout', 'items'])).toThrow(/--layout must be/);
+    expect(() => parseSimulateArgs([...required, '--server-opt', 'sgd'])).toThrow(/--server-opt must be/);
+    expect(() => parseSimulateArgs([...required, '--server-beta2', '1'])).toThrow(/--server-beta2/);
     expect(() => parseSimulateArgs([...required, '--bogus', '1'])).toThrow(UsageError);
     expect(parseSimulateArgs(['--help'])).toBe('help');
   });

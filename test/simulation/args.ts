@@ -25,7 +25,15 @@ full-ranking HR@10 / NDCG@10 on every user's test item.
                            those the server's own coin picks (same HMAC and secret), to save requests
   --targets T              known (default): clients train only on target items the public model learned
                            (in the public users' training data); all: every target
-  --eval-every k           evaluate every k rounds and after the last (default 5)
+  --layout L               what rounds train: encoder (default, the browser's: item tables frozen) or
+                           full (every tensor, item tables included; clients opt in, see README)
+  --server-opt O           none (default) | momentum | adam: the server's optimizer on each round's
+                           published noisy average (post-processing: no privacy cost)
+  --server-opt-lr X        its step size (default 0.001)
+  --server-beta1 X --server-beta2 X --server-eps X   its decays and Adam's floor (0.9, 0.99, 1e-6)
+  --eval-every k           evaluate every k rounds and after the last (default 5); each evaluation
+                           also scores the public users' validation items, and the best-validated
+                           version is reported besides the last
   --epochs N               epochs of the centralized runs (default 20)
   --max-minutes M          stop each centralized run after M minutes
   --batch-size N           centralized batch size (default 128)
@@ -59,6 +67,10 @@ const NUMERIC = {
   'local-steps': 5,
   'local-lr': 0.05,
   'eval-every': 5,
+  'server-opt-lr': 0.001,
+  'server-beta1': 0.9,
+  'server-beta2': 0.99,
+  'server-eps': 1e-6,
   epochs: 20,
   'max-minutes': 0,
   'batch-size': 128,
@@ -95,6 +107,8 @@ export function parseSimulateArgs(argv: string[]) {
     'loss',
     'check-in',
     'targets',
+    'layout',
+    'server-opt',
     'public-model',
     'central-model',
     'save-models',
@@ -135,9 +149,11 @@ export function parseSimulateArgs(argv: string[]) {
   }
   if (!(n['public-fraction'] < 1)) throw new UsageError('--public-fraction must be below 1');
   if (!(n.delta > 0 && n.delta < 1)) throw new UsageError('--delta must be in (0, 1)');
-  for (const f of ['epsilon', 'clip', 'server-lr', 'local-lr', 'lr'] as const)
+  for (const f of ['epsilon', 'clip', 'server-lr', 'local-lr', 'lr', 'server-opt-lr', 'server-eps'] as const)
     if (!(n[f] > 0)) throw new UsageError(`--${f} must be positive`);
   if (!(n.dropout < 1)) throw new UsageError('--dropout must be below 1');
+  for (const f of ['server-beta1', 'server-beta2'] as const)
+    if (!(n[f] < 1)) throw new UsageError(`--${f} must be below 1`);
   const data = values.data as string | undefined;
   if (!data) throw new UsageError('--data is required');
   const format = (values.format as string | undefined) ?? 'beauty';
@@ -148,6 +164,11 @@ export function parseSimulateArgs(argv: string[]) {
   if (checkIns !== 'all' && checkIns !== 'sampled') throw new UsageError('--check-in must be all or sampled');
   const targets = (values.targets as string | undefined) ?? 'known';
   if (targets !== 'known' && targets !== 'all') throw new UsageError('--targets must be known or all');
+  const layout = (values.layout as string | undefined) ?? 'encoder';
+  if (layout !== 'encoder' && layout !== 'full') throw new UsageError('--layout must be encoder or full');
+  const serverOpt = (values['server-opt'] as string | undefined) ?? 'none';
+  if (serverOpt !== 'none' && serverOpt !== 'momentum' && serverOpt !== 'adam')
+    throw new UsageError('--server-opt must be none, momentum or adam');
   const str = (k: string) => values[k] as string | undefined;
   return {
     data,
@@ -155,6 +176,8 @@ export function parseSimulateArgs(argv: string[]) {
     loss: loss as LossKind,
     checkIns: checkIns as 'all' | 'sampled',
     targets: targets as 'known' | 'all',
+    layout: layout as 'encoder' | 'full',
+    serverOpt: serverOpt as 'none' | 'momentum' | 'adam',
     publicModel: str('public-model'),
     centralModel: str('central-model'),
     saveModels: str('save-models'),

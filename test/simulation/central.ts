@@ -101,18 +101,19 @@ export interface Quality {
   readonly users: number;
 }
 
-/** Full-ranking test metrics of an artifact over every evaluable user of the data set. */
+/** Full-ranking metrics of an artifact over every evaluable user of the data set (test split by default). */
 export async function evaluateArtifact(
   dataset: Dataset,
   artifact: { manifest: unknown; weights: Uint8Array },
   config: ModelConfig,
+  split: 'test' | 'valid' = 'test',
 ): Promise<Quality> {
   const decoded = await decodeArtifact(artifact.manifest, artifact.weights, {
     shapes: expectedShapes(config),
   });
   const recommender = recommenderFromArtifact(decoded);
   try {
-    const r = await evaluate(dataset, (h) => recommender.scoreAll(h), { protocol: 'full', split: 'test' });
+    const r = await evaluate(dataset, (h) => recommender.scoreAll(h), { protocol: 'full', split });
     return { 'HR@10': r['HR@10'], 'NDCG@10': r['NDCG@10'], users: r.users };
   } finally {
     recommender.dispose();

@@ -91,6 +91,14 @@ async function main(argv: string[]): Promise<number> {
       evalEvery: n['eval-every'],
       checkIns: args.checkIns,
       targets: args.targets,
+      layout: args.layout,
+      serverOptimizer: {
+        kind: args.serverOpt,
+        learningRate: n['server-opt-lr'],
+        beta1: n['server-beta1'],
+        beta2: n['server-beta2'],
+        epsilon: n['server-eps'],
+      },
     },
     log,
     ...(args.saveModels

@@ -29,6 +29,7 @@ import { startServer } from '../../aggregator-server/src/server';
 import { openEmbeddedStore } from '../../aggregator-server/src/storage/embedded';
 import { checkIn, type Json, upload } from '../../aggregator-server/src/testing/client';
 import type { Quality } from './central';
+import { createServerOptimizer, type ServerOptimizerOptions, serverStep } from './server-optimizer';
 
 export interface FederationOptions {
   readonly dataset: Dataset;
@@ -36,6 +37,8 @@ export interface FederationOptions {
   readonly privateUsers: readonly number[];
   /** The model federation starts from (the public-only model). */
   readonly start: EncodedArtifact;
+  /** Its test quality, when known: lets the validation gate keep the start model. */
+  readonly startQuality?: Quality;
   /** Expected clients per round: q = clientsPerRound / privateUsers.length. */
   readonly clientsPerRound: number;
   readonly rounds: number;
@@ -46,11 +49,28 @@ export interface FederationOptions {
   readonly serverLr: number;
   readonly localSteps: number;
   readonly localLr: number;
+  /**
+   * What the rounds train, chosen by the server per round: 'encoder' (default, the browser's layout:
+   * the shared encoder, item tables frozen) or 'full' (every float tensor, item tables included, as
+   * DP-FedAvg for language models trains word embeddings; the clients opt in to item tables).
+   */
+  readonly layout?: 'encoder' | 'full';
   /** Items clients may use as training targets (see LocalTrainingParams.targetItems); all when absent. */
   readonly targetItems?: Uint8Array;
+  /**
+   * Applied by the server to each round's published average (post-processing, no privacy cost):
+   * every round then also registers the stepped model, which the next round trains. Default none.
+   */
+  readonly serverOptimizer?: ServerOptimizerOptions;
   /** Evaluate the published model after every k rounds (and after the last). */
   readonly evalEvery: number;
   readonly evaluate: (artifact: EncodedArtifact) => Promise<Quality>;
+  /**
+   * Scores a model on data the server may use (the public users' validation items), at the same
+   * rounds as `evaluate`: the run reports the best-validated version besides the last, as a server
+   * would keep the best and roll back the rest.
+   */
+  readonly validate?: (artifact: EncodedArtifact) => Promise<number>;
   /**
    * 'all' (default): every private client checks in each round and the server's coin answers.
    * 'sampled': only the clients that coin picks check in, found with the server's own function and
@@ -82,6 +102,8 @@ export interface RoundStats {
   readonly checkInSeconds: number;
   readonly trainSeconds: number;
   readonly quality?: Quality;
+  /** NDCG@10 on the public users' validation items (the gate), when evaluated. */
+  readonly validation?: number;
 }
 
 export interface FederationResult {
@@ -92,12 +114,16 @@ export interface FederationResult {
   readonly rounds: RoundStats[];
   readonly final: EncodedArtifact;
   readonly finalQuality: Quality;
+  /** The evaluated round with the best validation score (round 0: the start model), when validated. */
+  readonly best?: { readonly round: number; readonly validation: number; readonly quality: Quality };
   readonly seconds: number;
 }
 
 const SECRET = 'simulation-secret-0123456789';
 const ADMIN = 'simulation-admin-0123456789';
 const CHECKIN_CONCURRENCY = 16;
+/** Uploads a simulated client may leave running while the next one trains. */
+const UPLOADS_IN_FLIGHT = 16;
 
 export async function runFederation(o: FederationOptions): Promise<FederationResult> {
   const started = performance.now();
@@ -133,6 +159,8 @@ export async function runFederation(o: FederationOptions): Promise<FederationRes
           minClients: 1,
           serverLr: o.serverLr,
           durationSec: 24 * 3600,
+          // null: no tensor is left out of the round's layout, the item tables included.
+          ...(o.layout === 'full' ? { excludeTensors: null } : {}),
         },
         tokenTtlSec: 24 * 3600,
         tickSec: 3600,
@@ -161,6 +189,15 @@ export async function runFederation(o: FederationOptions): Promise<FederationRes
     }));
     const stats: RoundStats[] = [];
     let finalQuality: Quality | undefined;
+    const optimizer =
+      o.serverOptimizer && o.serverOptimizer.kind !== 'none'
+        ? createServerOptimizer(o.serverOptimizer)
+        : null;
+    // The start model is a candidate too: a gate may keep it if no round beats it.
+    let best: FederationResult['best'] =
+      o.validate && o.startQuality
+        ? { round: 0, validation: await o.validate(o.start), quality: o.startQuality }
+        : undefined;
     for (let t = 1; t <= o.rounds; t++) {
       const roundStart = performance.now();
       const round = await http.admin('POST', '/v1/admin/rounds', {});
@@ -179,6 +216,7 @@ export async function runFederation(o: FederationOptions): Promise<FederationRes
       let maxUploadedNorm = 0;
       let checkInSeconds = 0;
       let trainStart = 0;
+      const inFlight = pending();
       try {
         const checkInStart = performance.now();
         // 'sampled': only the clients the server's own coin picks check in (see README, Scale).
@@ -205,16 +243,26 @@ export async function runFederation(o: FederationOptions): Promise<FederationRes
             localSteps: o.localSteps,
             learningRate: o.localLr,
             clipBound: a.clipBound,
+            allowItemTables: o.layout === 'full',
             ...(o.targetItems ? { targetItems: o.targetItems } : {}),
           });
           if (update.clipped) clientClipped++;
           normSum += update.normBeforeClip;
           maxUploadedNorm = Math.max(maxUploadedNorm, l2(update.values));
           const body = encodeLocalUpdate(update, { roundId: a.roundId, modelVersion: a.modelVersion });
-          const res = await retried(() => upload(server.url, a.roundId, checkingIn[i]!.id, a.token, body));
-          if (res.status !== 202 && res.json?.status !== 'duplicate')
-            throw new Error(`upload of ${checkingIn[i]!.id}: ${res.status} ${JSON.stringify(res.json)}`);
+          const id = checkingIn[i]!.id;
+          // Not awaited here: the next client trains while this one uploads, and updates arriving
+          // together share one group commit of the server's running sum (one sum write per batch;
+          // awaited one by one, every ~1.5 MB full-layout update would rewrite the sum on its own).
+          inFlight.add(
+            retried(() => upload(server.url, a.roundId, id, a.token, body)).then((res) => {
+              if (res.status !== 202 && res.json?.status !== 'duplicate')
+                throw new Error(`upload of ${id}: ${res.status} ${JSON.stringify(res.json)}`);
+            }),
+          );
+          if (inFlight.size >= UPLOADS_IN_FLIGHT) await inFlight.next();
         }
+        await inFlight.all();
       } finally {
         model.dispose();
       }
@@ -222,12 +270,30 @@ export async function runFederation(o: FederationOptions): Promise<FederationRes
       const closed = await http.admin('POST', `/v1/admin/rounds/${round.id}/close`, {});
       if (closed.outcome !== 'committed')
         throw new Error(`round ${round.id} was ${closed.outcome}: ${closed.round.reason}`);
-      const version = closed.round.resultVersion as number;
-      current = { version, artifact: await http.download(version) };
+      let version = closed.round.resultVersion as number;
+      let artifact = await http.download(version);
+      if (optimizer) {
+        // The server's optimizer step on the released average, registered as the next round's model.
+        const stepped = await serverStep(optimizer, current.artifact, artifact, o.serverLr, {
+          serverOptimizer: optimizer.options.kind,
+          afterRound: round.id,
+        });
+        const registered = await http.admin('POST', '/v1/admin/models', {
+          manifest: stepped.manifest,
+          weightsBase64: Buffer.from(stepped.weights).toString('base64'),
+          note: `server ${optimizer.options.kind} step after round ${round.id}`,
+        });
+        version = registered.version as number;
+        artifact = await http.download(version);
+      }
+      current = { version, artifact };
       const ledger = await http.get('/v1/privacy/ledger');
       const evalNow = t % o.evalEvery === 0 || t === o.rounds;
       const quality = evalNow ? await o.evaluate(current.artifact) : undefined;
+      const validation = evalNow && o.validate ? await o.validate(current.artifact) : undefined;
       if (quality) finalQuality = quality;
+      if (quality && validation !== undefined && (best === undefined || validation > best.validation))
+        best = { round: t, validation, quality };
       const s: RoundStats = {
         round: t,
         version,
@@ -242,12 +308,14 @@ export async function runFederation(o: FederationOptions): Promise<FederationRes
         checkInSeconds,
         trainSeconds,
         ...(quality ? { quality } : {}),
+        ...(validation === undefined ? {} : { validation }),
       };
       stats.push(s);
       o.log?.(
         `round ${t}: ${sampled} clients (${clientClipped} clipped on device, mean norm ${s.meanNormBeforeClip.toFixed(3)}), ` +
           `ε = ${s.epsilon.toFixed(3)}, ${s.seconds.toFixed(1)} s (check-ins ${checkInSeconds.toFixed(1)} s, training ${trainSeconds.toFixed(1)} s)` +
-          (quality ? `; NDCG@10 ${quality['NDCG@10'].toFixed(4)} HR@10 ${quality['HR@10'].toFixed(4)}` : ''),
+          (quality ? `; NDCG@10 ${quality['NDCG@10'].toFixed(4)} HR@10 ${quality['HR@10'].toFixed(4)}` : '') +
+          (validation === undefined ? '' : ` (validation ${validation.toFixed(4)})`),
       );
     }
     return {
@@ -258,6 +326,7 @@ export async function runFederation(o: FederationOptions): Promise<FederationRes
       rounds: stats,
       final: current.artifact,
       finalQuality: finalQuality ?? (await o.evaluate(current.artifact)),
+      ...(best ? { best } : {}),
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
@@ -320,6 +389,38 @@ async function retried<T>(call: () => Promise<T>, attempts = 3): Promise<T> {
       if (!(e instanceof TypeError && e.message === 'fetch failed') || i >= attempts) throw e;
     }
   }
+}
+
+/**
+ * A set of running uploads: next() waits for any one to finish, all() for every one; the first
+ * failure rejects (and is not lost if nobody waits at that moment).
+ */
+function pending() {
+  const running = new Set<Promise<void>>();
+  let failure: unknown = null;
+  return {
+    get size() {
+      return running.size;
+    },
+    add(p: Promise<void>) {
+      const tracked: Promise<void> = p.then(
+        () => void running.delete(tracked),
+        (e: unknown) => {
+          running.delete(tracked);
+          failure ??= e;
+        },
+      );
+      running.add(tracked);
+    },
+    async next() {
+      await Promise.race(running);
+      if (failure !== null) throw failure;
+    },
+    async all() {
+      await Promise.all(running);
+      if (failure !== null) throw failure;
+    },
+  };
 }
 
 /** Runs fn over items with at most `limit` calls in flight; results in input order. */

@@ -24,6 +24,8 @@ export function table(result: SimulationResult): string {
   ];
   if (result.gapRecovered !== null)
     out.push('', `(c) recovers ${(100 * result.gapRecovered).toFixed(1)}% of the (b) → (a) NDCG@10 gap.`);
+  if (result.bestGapRecovered !== null)
+    out.push(`Its best-validated version recovers ${(100 * result.bestGapRecovered).toFixed(1)}%.`);
   return out.join('\n');
 }
 

@@ -46,6 +46,8 @@ export interface SimulationOptions {
     | 'evalEvery'
     | 'noise'
     | 'checkIns'
+    | 'layout'
+    | 'serverOptimizer'
   > & {
     /**
      * 'known' (default): clients train only on targets the public model learned (items in the public
@@ -77,6 +79,8 @@ export interface SimulationResult {
   readonly federation: FederationResult;
   /** Share of the (b)→(a) NDCG@10 gap that (c) recovers; null without (a). */
   readonly gapRecovered: number | null;
+  /** The same for the best-validated version of (c) (see FederationResult.best). */
+  readonly bestGapRecovered: number | null;
 }
 
 /** 1 for every item index that occurs in the sequences. */
@@ -112,6 +116,10 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
   );
   const catalog = { itemIds: dataset.itemIds };
   const evaluate = (a: { manifest: unknown; weights: Uint8Array }) => evaluateArtifact(dataset, a, config);
+  // The gate scores on the public users' validation items: data the server holds anyway.
+  const publicData = restrictTo(dataset, split.publicUsers);
+  const validate = async (a: { manifest: unknown; weights: Uint8Array }) =>
+    (await evaluateArtifact(publicData, a, config, 'valid'))['NDCG@10'];
   const rows: Row[] = [];
 
   let central: Row | undefined;
@@ -157,13 +165,11 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
   let publicNote = 'given artifact';
   if (!publicArtifact) {
     log('(b) centralized training on the public users only');
-    const r = await trainCentral(
-      config,
-      trainingSequences(dataset, split.publicUsers),
-      restrictTo(dataset, split.publicUsers),
-      catalog,
-      { ...o.central, seed: o.seed, log },
-    );
+    const r = await trainCentral(config, trainingSequences(dataset, split.publicUsers), publicData, catalog, {
+      ...o.central,
+      seed: o.seed,
+      log,
+    });
     publicArtifact = r.artifact;
     await o.onModel?.('public', publicArtifact);
     publicSeconds = r.seconds;
@@ -191,8 +197,10 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
     config,
     privateUsers: split.privateUsers,
     start: publicArtifact,
+    startQuality: publicRow.quality,
     ...settings,
     evaluate,
+    validate,
     ...(f.targets === 'all'
       ? {}
       : { targetItems: itemsIn(trainingSequences(dataset, split.publicUsers), dataset.numItems) }),
@@ -205,8 +213,19 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
     delta: federation.delta,
     rounds: federation.rounds.length,
     seconds: publicSeconds + federation.seconds,
-    note: `K=${f.clientsPerRound} q=${federation.q.toPrecision(3)} z=${federation.z.toPrecision(4)} C=${f.clipBound} targets=${f.targets ?? 'known'}`,
+    note: `K=${f.clientsPerRound} q=${federation.q.toPrecision(3)} z=${federation.z.toPrecision(4)} C=${f.clipBound} targets=${f.targets ?? 'known'} layout=${f.layout ?? 'encoder'}`,
   });
+  const best = federation.best;
+  if (best)
+    rows.push({
+      name: '(c) best-validated version',
+      quality: best.quality,
+      epsilon: federation.epsilon,
+      delta: federation.delta,
+      rounds: best.round,
+      seconds: publicSeconds + federation.seconds,
+      note: `round ${best.round} of ${federation.rounds.length}, public-users validation NDCG@10 ${best.validation.toFixed(4)}`,
+    });
   const gap = central ? central.quality['NDCG@10'] - publicRow.quality['NDCG@10'] : 0;
   return {
     dataset: {
@@ -222,5 +241,7 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationRes
     federation,
     gapRecovered:
       central && gap > 0 ? (federation.finalQuality['NDCG@10'] - publicRow.quality['NDCG@10']) / gap : null,
+    bestGapRecovered:
+      central && gap > 0 && best ? (best.quality['NDCG@10'] - publicRow.quality['NDCG@10']) / gap : null,
   };
 }
