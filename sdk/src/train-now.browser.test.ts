@@ -5,7 +5,7 @@
 import { rmSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FixtureOptions, openFixture } from '../../test/browser/fixture';
+import { type FixtureOptions, openFixture, snippetSource } from '../../test/browser/fixture';
 import { buildSdkForTests, launchBrowser, startServer, type TestServer } from '../../test/browser/harness';
 import { makeTestModel, serveModel } from '../../test/browser/test-model';
 
@@ -121,7 +121,8 @@ describe('trainNow()', () => {
       reason: 'too_short',
     });
 
-    // No model configured, and no init() at all: resolved, not thrown.
+    // No model configured, and no init() at all (called through the snippet's stubs before the SDK
+    // has loaded, as a page may): resolved, not thrown.
     const bare = await open({ siteKey: 'train-bare', autoCapture: false });
     expect(await bare.evaluate(() => window.hearth.trainNow())).toEqual({
       trained: false,
@@ -132,16 +133,16 @@ describe('trainNow()', () => {
       reason: 'no_server',
     });
     const none = await browser.newContext().then((c) => c.newPage());
-    await none.goto(server.page(`<script src="${server.origin}/sdk/hearth.js"></script>`));
-    await none.waitForFunction(() => window.hearth?.loaded === true);
-    expect(await none.evaluate(() => window.hearth.trainNow())).toEqual({
-      trained: false,
-      reason: 'not_initialized',
-    });
-    expect(await none.evaluate(() => window.hearth.joinRound())).toEqual({
-      joined: false,
-      reason: 'not_initialized',
-    });
+    const snippet = snippetSource(`${server.origin}/sdk/hearth.js`, sdkDir);
+    await none.goto(
+      server.page(
+        `<script>${snippet}</script><script>window.__early = Promise.all([window.hearth.trainNow(), window.hearth.joinRound()]);</script>`,
+      ),
+    );
+    expect(await none.evaluate(() => (window as unknown as { __early: Promise<unknown> }).__early)).toEqual([
+      { trained: false, reason: 'not_initialized' },
+      { joined: false, reason: 'not_initialized' },
+    ]);
     for (const p of [page, short, bare]) expect(await p.evaluate(() => window.__errors)).toEqual([]);
     for (const p of [page, short, bare, none]) await p.context().close();
   });
