@@ -63,6 +63,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     );
     if (v) log.info({ version: v.version, dir: config.seedModelDir }, 'registered the seed model');
   }
+  // Running sums of rounds that finished while a crash interrupted their clean-up.
+  const collected = await store.collectSums();
+  if (collected > 0) log.info({ deleted: collected }, 'deleted the running sums of finished rounds');
   const metrics = createMetrics();
   const noise = options.noise ?? secureGaussian();
   const coordinator = new RoundCoordinator({

@@ -8,9 +8,10 @@ import { clipFactor } from '../privacy/clip';
 import { checkUpdate } from '../privacy/validate-update';
 import type { ClippedUpdate, RoundRecord } from '../storage/types';
 
+/** Decodes an upload; its values are a view on `body` (no copy), which must not be reused. */
 export function decodeBody(body: Uint8Array): ModelUpdate {
   try {
-    return decodeUpdate(body);
+    return decodeUpdate(body, { copy: false });
   } catch (e) {
     if (e instanceof UpdateFormatError) throw new ApiError(400, 'bad_update', e.message, e.field);
     throw e;

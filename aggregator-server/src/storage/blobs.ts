@@ -3,6 +3,7 @@
 // an orphan blob, never a version without its weights.
 
 import { createHash } from 'node:crypto';
+import type { Sql } from './sql';
 import { ChecksumError } from './types';
 
 export interface BlobStore {
@@ -11,12 +12,15 @@ export interface BlobStore {
   /** The bytes stored under sha256, verified (ChecksumError when they do not match). */
   get(sha256: string): Promise<Uint8Array>;
   /**
-   * Running sums: durable bytes under a unique name (round, replica, sequence number), so that two
-   * identical sums never share storage and one can be deleted without touching the other.
+   * Running sums: durable bytes under a name (round, replica, slot), overwritten in place. Returns
+   * their SHA-256. `tx`: the transaction that records the name, for stores that keep these bytes in
+   * the database (then the bytes commit or roll back with it); a file store writes them before it.
    */
-  putNamed(name: string, bytes: Uint8Array): Promise<string>;
+  putNamed(name: string, bytes: Uint8Array, tx?: Sql): Promise<string>;
   getNamed(name: string, sha256: string): Promise<Uint8Array>;
   deleteNamed(name: string): Promise<void>;
+  /** Every stored name, for the clean-up of sums of finished rounds. */
+  listNamed(): Promise<string[]>;
 }
 
 export const NAME = /^[A-Za-z0-9_.-]{1,200}$/;

@@ -14,6 +14,11 @@ import {
 export interface StoreFixture {
   open(): Promise<Store>;
   cleanup(): Promise<void>;
+  /**
+   * Names of the running sums held in storage (files or rows), to check what is kept and deleted.
+   * Required by storeContract (the round lifecycle suite shares this fixture type and does not need it).
+   */
+  sumNames?(): Promise<string[]>;
 }
 
 export const params: RoundParams = {
@@ -151,6 +156,21 @@ export function storeContract(name: string, makeFixture: () => Promise<StoreFixt
       expect(await store.receiptCount(r.id)).toBe(4);
       expect(await store.roundCounts(r.id)).toEqual({ count: 4, clipped: 1, zeroed: 1 });
       await finishActive();
+    });
+
+    it('keeps at most two sums per replica over many commits, and deletes them when the round ends', async () => {
+      await finishActive();
+      const v = await store.createVersion(version(15), 'r');
+      const r = await store.openRound({ modelVersion: v.version, params, layout, deadline: soon() });
+      const names = fixture.sumNames;
+      if (!names) throw new Error('storeContract needs a fixture with sumNames()');
+      const ofRound = async () => (await names()).filter((n) => n.startsWith(`sum-r${r.id}-`));
+      for (let i = 0; i < 5; i++) await store.ingest(r.id, [upd(`k${i}`, [i, 1, 0, 0])]);
+      expect(Array.from((await store.roundSum(r.id, 4)).sum)).toEqual([10, 5, 0, 0]);
+      expect(await ofRound()).toHaveLength(2);
+      await store.transitionRound(r.id, ['collecting'], 'abandoned', 'done');
+      expect(await ofRound()).toEqual([]);
+      expect(await store.collectSums()).toBe(0);
     });
 
     it('refuses updates unless the round is collecting, and stores nothing of them', async () => {

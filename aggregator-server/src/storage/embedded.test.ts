@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { storeContract } from './contract';
@@ -9,5 +9,7 @@ storeContract('embedded (PGlite + files)', async () => {
   return {
     open: () => openEmbeddedStore({ dir }),
     cleanup: () => rm(dir, { recursive: true, force: true }),
+    sumNames: async () =>
+      (await readdir(join(dir, 'weights', 'sums')).catch(() => [])).map((f) => f.replace(/\.f64$/, '')),
   };
 });

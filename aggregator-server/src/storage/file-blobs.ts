@@ -3,7 +3,7 @@
 // under its final name, never a partial one (S23).
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type BlobStore, NAME, sha256Hex, verified } from './blobs';
 
@@ -43,6 +43,38 @@ async function writeDurably(
   }
   await file.close();
   await rename(tmp, path);
+  await syncDir(dir);
+}
+
+/**
+ * Writes bytes over the file at `path` in place and waits for them to reach the disk (fdatasync). For
+ * the running sums, whose file is reused: no temporary file, rename or directory sync per commit, only
+ * when the file is first created. Not atomic: a crash mid-write leaves a torn file, so the caller may
+ * only overwrite a file that nothing durable refers to (the store alternates two slots per replica and
+ * checks the SHA-256 on every read).
+ */
+async function overwriteDurably(dir: string, path: string, bytes: Uint8Array): Promise<void> {
+  let file: FileHandle;
+  let created = false;
+  try {
+    file = await open(path, 'r+');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    await mkdir(dir, { recursive: true });
+    file = await open(path, 'w');
+    created = true;
+  }
+  try {
+    await file.write(bytes, 0, bytes.length, 0);
+    if ((await file.stat()).size !== bytes.length) await file.truncate(bytes.length);
+    await file.datasync();
+  } finally {
+    await file.close();
+  }
+  if (created) await syncDir(dir);
+}
+
+async function syncDir(dir: string): Promise<void> {
   const d = await open(dir, 'r');
   try {
     await d.sync();
@@ -67,8 +99,7 @@ export function fileBlobs(dir: string, options: FileBlobOptions = {}): BlobStore
       return verified(sha, new Uint8Array(await readFile(path(sha))));
     },
     async putNamed(name, bytes) {
-      // the fault injection is for checkpoints only
-      await writeDurably(join(dir, 'sums'), named(name), bytes, {});
+      await overwriteDurably(join(dir, 'sums'), named(name), bytes);
       return sha256Hex(bytes);
     },
     async getNamed(name, sha) {
@@ -76,6 +107,13 @@ export function fileBlobs(dir: string, options: FileBlobOptions = {}): BlobStore
     },
     async deleteNamed(name) {
       await rm(named(name), { force: true });
+    },
+    async listNamed() {
+      const files = await readdir(join(dir, 'sums')).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return [];
+        throw e;
+      });
+      return files.filter((f) => f.endsWith('.f64')).map((f) => f.slice(0, -'.f64'.length));
     },
   };
 }

@@ -49,3 +49,28 @@ describe('replicas racing on one round', () => {
     }
   });
 });
+
+describe('a replica restarted under the same id', () => {
+  it('continues its stored running sum instead of starting again from zero', async () => {
+    const v = await a.createVersion(version(2), 'base');
+    const r = await a.openRound({
+      modelVersion: v.version,
+      params,
+      layout,
+      deadline: new Date(Date.now() + 60_000),
+    });
+    const first = await openPostgresStore({ url: db.url, replicaId: 'fixed-replica' });
+    await first.ingest(r.id, [upd('s-1'), upd('s-2')]);
+    await first.close();
+    const again = await openPostgresStore({ url: db.url, replicaId: 'fixed-replica' });
+    try {
+      await again.ingest(r.id, [upd('s-3')]);
+      const total = await again.roundSum(r.id, 4);
+      expect(total.count).toBe(3);
+      expect(Array.from(total.sum)).toEqual([3, 6, 9, 12]);
+    } finally {
+      await again.close();
+    }
+    await a.transitionRound(r.id, ['collecting'], 'abandoned', 'next');
+  });
+});

@@ -19,9 +19,10 @@ export function sqlBlobs(sql: Sql): BlobStore {
       if (!rows[0]) throw new Error(`weights ${sha} are missing from the blobs table`);
       return verified(sha, bytesOf(rows[0].bytes));
     },
-    async putNamed(name, bytes) {
+    async putNamed(name, bytes, tx) {
       if (!NAME.test(name)) throw new RangeError(`blob name ${JSON.stringify(name)} is not allowed`);
-      await sql.query(
+      // inside the caller's transaction: the sum and the row naming it commit together, in one commit
+      await (tx ?? sql).query(
         `INSERT INTO named_blobs (name, bytes) VALUES ($1, decode($2, 'hex'))
          ON CONFLICT (name) DO UPDATE SET bytes = EXCLUDED.bytes`,
         [name, hexParam(bytes)],
@@ -37,6 +38,9 @@ export function sqlBlobs(sql: Sql): BlobStore {
     },
     async deleteNamed(name) {
       await sql.query('DELETE FROM named_blobs WHERE name = $1', [name]);
+    },
+    async listNamed() {
+      return (await sql.query<{ name: string }>('SELECT name FROM named_blobs')).map((r) => r.name);
     },
   };
 }

@@ -2,11 +2,12 @@
 // How an acknowledged update is made durable and counted once:
 //   one transaction locks the round row (FOR SHARE, so a close waits for it), checks the round still
 //   collects, inserts the receipts (round, client) with ON CONFLICT DO NOTHING, adds exactly the newly
-//   inserted clients' vectors to this replica's running sum, writes that sum durably to a new blob
-//   (a file, fsynced and renamed, for the embedded store; a row for PostgreSQL) and points the replica's
-//   round_partials row at it. The HTTP layer answers 2xx only after that commit; the previous blob is
-//   deleted after it. Memory stays O(model): each replica keeps one running sum per round, and storage
-//   holds one sum per replica, never one vector per client.
+//   inserted clients' vectors to this replica's running sum, writes that sum durably into the one of
+//   its two slots that the row does not name (a file overwritten in place and fdatasynced for the
+//   embedded store; a row written in the same transaction for PostgreSQL) and points the replica's
+//   round_partials row at it. The HTTP layer answers 2xx only after that commit. Memory stays O(model):
+//   each replica keeps one running sum per round, and storage holds two per replica, never one vector
+//   per client; they are deleted once the round is finished.
 
 import { randomUUID } from 'node:crypto';
 import type { TensorLayout } from '@hearth/models';
@@ -97,6 +98,15 @@ function addScaled(sum: Float64Array, values: Float32Array | Float64Array, scale
   else for (let i = 0; i < sum.length; i++) sum[i]! += scale * values[i]!;
 }
 
+/** A replica's running sum of one round and its counts; seq numbers its commits. */
+interface RunningSum {
+  sum: Float64Array;
+  count: number;
+  clipped: number;
+  zeroed: number;
+  seq: number;
+}
+
 export interface SqlStoreOptions {
   readonly kind: 'embedded' | 'postgres';
   readonly sql: Sql;
@@ -108,10 +118,7 @@ export function sqlStore(options: SqlStoreOptions): Store {
   const { sql, blobs } = options;
   const replicaId = options.replicaId ?? randomUUID();
   // This replica's running sums, mirrored from its round_partials rows after each commit.
-  const partials = new Map<
-    number,
-    { sum: Float64Array; count: number; clipped: number; zeroed: number; seq: number; blob: string | null }
-  >();
+  const partials = new Map<number, RunningSum>();
   // Ingests run one at a time per process: each reads the cached running sum and writes the next one.
   let ingestQueue: Promise<unknown> = Promise.resolve();
 
@@ -160,20 +167,39 @@ export function sqlStore(options: SqlStoreOptions): Store {
     );
   }
 
+  /**
+   * This replica's running sum of a round as last committed: cached after each commit, read back from
+   * its row when the cache has none (first batch of the round in this process, or after a failed
+   * commit whose outcome is unknown), so a sum is never restarted from zero over a stored one.
+   */
+  async function committedRunningSum(roundId: number, size: number): Promise<RunningSum> {
+    const cached = partials.get(roundId);
+    if (cached) return cached;
+    const rows = await sql.query<{
+      count: number;
+      clipped: number;
+      zeroed: number;
+      seq: number;
+      sum_blob: string;
+      sum_sha256: string;
+    }>(
+      'SELECT count, clipped, zeroed, seq, sum_blob, sum_sha256 FROM round_partials WHERE round_id = $1 AND replica = $2',
+      [roundId, replicaId],
+    );
+    const row = rows[0];
+    if (!row) return { sum: new Float64Array(size), count: 0, clipped: 0, zeroed: 0, seq: 0 };
+    const sum = bytesToF64(await blobs.getNamed(row.sum_blob, row.sum_sha256));
+    return { sum, count: row.count, clipped: row.clipped, zeroed: row.zeroed, seq: row.seq };
+  }
+
   async function ingestNow(roundId: number, updates: readonly ClippedUpdate[]): Promise<IngestOutcome> {
     if (updates.length === 0) return { kind: 'ok', accepted: [], duplicates: [] };
     const size = updates[0]!.values.length;
-    const base = partials.get(roundId) ?? {
-      sum: new Float64Array(size),
-      count: 0,
-      clipped: 0,
-      zeroed: 0,
-      seq: 0,
-      blob: null,
-    };
-    let written: string | null = null;
-    const outcome = await sql
-      .transaction(async (tx): Promise<IngestOutcome & { next?: typeof base }> => {
+    let base: RunningSum;
+    let outcome: IngestOutcome & { next?: RunningSum };
+    try {
+      base = await committedRunningSum(roundId, size);
+      outcome = await sql.transaction(async (tx): Promise<IngestOutcome & { next?: RunningSum }> => {
         // open -> collecting FIRST: two replicas whose first batches both read 'open' under FOR SHARE and
         // then both tried this UPDATE would deadlock. Taking the row's exclusive lock first (while it is
         // still open) puts every transaction on the same lock order; a no-op once collecting.
@@ -202,14 +228,8 @@ export function sqlStore(options: SqlStoreOptions): Store {
           ],
         );
         const fresh = new Set(inserted.map((r) => r.client_id));
-        const next = {
-          sum: Float64Array.from(base.sum),
-          count: base.count,
-          clipped: base.clipped,
-          zeroed: base.zeroed,
-          seq: base.seq + 1,
-          blob: base.blob,
-        };
+        // a copy: if this transaction fails, the committed sum must stay as it was
+        const next: RunningSum = { ...base, sum: Float64Array.from(base.sum), seq: base.seq + 1 };
         const accepted: string[] = [];
         const duplicates: string[] = [];
         for (const u of updates) {
@@ -226,11 +246,12 @@ export function sqlStore(options: SqlStoreOptions): Store {
           accepted.push(u.clientId);
         }
         if (accepted.length > 0) {
-          // The sum goes to a new blob, durably, before this transaction commits; the row switches to it.
-          const name = `sum-r${roundId}-${replicaId}-${next.seq}`;
-          written = name;
-          const sha = await blobs.putNamed(name, f64ToBytes(next.sum));
-          next.blob = name;
+          // Two slots per (round, replica), used in turn: the row names the slot of the last commit, and
+          // this one overwrites the other, which nothing refers to, so a crash mid-write tears nothing
+          // that counts. The new sum is durable before this transaction commits (a file is fsynced
+          // first; a database blob commits with the row).
+          const name = `sum-r${roundId}-${replicaId}-${next.seq % 2}`;
+          const sha = await blobs.putNamed(name, f64ToBytes(next.sum), tx);
           await tx.query(
             `INSERT INTO round_partials (round_id, replica, count, clipped, zeroed, seq, sum_blob, sum_sha256)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -240,20 +261,45 @@ export function sqlStore(options: SqlStoreOptions): Store {
           );
         }
         return { kind: 'ok', accepted, duplicates, next };
-      })
-      .catch(async (e: unknown) => {
-        // rolled back: the blob this attempt wrote is referenced by nothing
-        if (written) await blobs.deleteNamed(written).catch(() => {});
-        throw e;
       });
-    if (outcome.kind !== 'ok') return outcome;
-    if (outcome.next && outcome.accepted.length > 0) {
-      partials.set(roundId, outcome.next);
-      // the previous sum is no longer referenced once the new row committed
-      if (base.blob) await blobs.deleteNamed(base.blob).catch(() => {});
+    } catch (e) {
+      // Whether it committed is unknown (a lost connection during COMMIT): read the row back next time.
+      partials.delete(roundId);
+      throw e;
     }
+    if (outcome.kind !== 'ok') return outcome;
+    if (outcome.next && outcome.accepted.length > 0) partials.set(roundId, outcome.next);
     return { kind: 'ok', accepted: outcome.accepted, duplicates: outcome.duplicates };
   }
+
+  /**
+   * Deletes the running sums of finished rounds (committed or abandoned): nothing reads them again.
+   * Runs after every finishing transition and at start (a crash may have come between the two).
+   */
+  async function collectSums(): Promise<number> {
+    const names = await blobs.listNamed();
+    const byRound = new Map<number, string[]>();
+    for (const name of names) {
+      const id = Number(/^sum-r(\d+)-/.exec(name)?.[1]);
+      if (Number.isInteger(id)) byRound.set(id, [...(byRound.get(id) ?? []), name]);
+    }
+    if (byRound.size === 0) return 0;
+    const finished = await sql.query<{ id: number }>(
+      `SELECT id FROM rounds WHERE id = ANY($1::int[]) AND state IN ('committed', 'abandoned')`,
+      [[...byRound.keys()]],
+    );
+    let deleted = 0;
+    for (const { id } of finished) {
+      partials.delete(id);
+      for (const name of byRound.get(id) ?? []) {
+        await blobs.deleteNamed(name);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+  /** Best effort: a failed clean-up is retried by the next one. */
+  const collectSumsQuietly = () => collectSums().catch(() => 0);
 
   const store: Store = {
     kind: options.kind,
@@ -352,6 +398,7 @@ export function sqlStore(options: SqlStoreOptions): Store {
          WHERE id = $1 AND state = ANY($3::text[]) RETURNING *`,
         [id, to, [...from], reason ?? null, finished],
       );
+      if (rows[0] && finished) await collectSumsQuietly();
       return rows[0] ? toRound(rows[0]) : null;
     },
 
@@ -430,11 +477,12 @@ export function sqlStore(options: SqlStoreOptions): Store {
         return { round: toRound(rows[0]!), version };
       });
       partials.delete(roundId);
+      await collectSumsQuietly();
       return result;
     },
 
     async abandonRound(roundId, reason, charge) {
-      return sql.transaction(async (tx) => {
+      const abandoned = await sql.transaction(async (tx) => {
         const rows = await tx.query<RoundRow>(
           `UPDATE rounds SET state = 'abandoned', state_changed_at = now(), closed_at = now(), reason = $2
            WHERE id = $1 AND state = 'aggregating' RETURNING *`,
@@ -445,7 +493,11 @@ export function sqlStore(options: SqlStoreOptions): Store {
         if (charge) await chargeLedger(tx, roundId, round.model_version, charge);
         return toRound(round);
       });
+      await collectSumsQuietly();
+      return abandoned;
     },
+
+    collectSums,
 
     async ledger() {
       const rows = await sql.query<{

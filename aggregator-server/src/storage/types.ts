@@ -190,5 +190,10 @@ export interface Store {
   abandonRound(roundId: number, reason: string, charge: NewLedgerEntry | null): Promise<RoundRecord>;
 
   ledger(): Promise<LedgerEntry[]>;
+  /**
+   * Deletes the stored running sums of finished rounds; returns how many. The store does it after each
+   * round it finishes; the server also calls it at start, for sums a crash left behind.
+   */
+  collectSums(): Promise<number>;
   close(): Promise<void>;
 }

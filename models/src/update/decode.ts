@@ -56,8 +56,17 @@ class Reader {
   }
 }
 
+export interface DecodeOptions {
+  /**
+   * false: the values may be a view on `input` instead of a copy (when the payload is 4-byte aligned
+   * in memory and the host is little-endian), so the caller must not reuse `input` while it holds
+   * them. The aggregator uses this to check and sum a 400 KB update without copying it.
+   */
+  readonly copy?: boolean;
+}
+
 /** Decodes and validates a whole update; throws UpdateFormatError naming the first bad field. */
-export function decodeUpdate(input: Uint8Array): ModelUpdate {
+export function decodeUpdate(input: Uint8Array, options: DecodeOptions = {}): ModelUpdate {
   if (!(input instanceof Uint8Array)) throw new UpdateFormatError('body', 'expected bytes');
   const r = new Reader(input);
   if (input.length < HEADER_BYTES)
@@ -129,7 +138,11 @@ export function decodeUpdate(input: Uint8Array): ModelUpdate {
       `${input.length - expectedLength} unexpected bytes after the payload`,
     );
 
-  return { roundId, modelVersion, numExamples, layout, values: readFloats(input, payloadOffset, total) };
+  const values =
+    options.copy === false && littleEndianHost && (input.byteOffset + payloadOffset) % 4 === 0
+      ? new Float32Array(input.buffer, input.byteOffset + payloadOffset, total)
+      : readFloats(input, payloadOffset, total);
+  return { roundId, modelVersion, numExamples, layout, values };
 }
 
 /** A copy of the payload as float32 (a copy, so the caller may keep it after the body buffer is reused). */

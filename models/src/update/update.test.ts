@@ -65,6 +65,20 @@ describe('update format', () => {
     expect(back.values[2]).toBe(3.5);
   });
 
+  it('with copy: false, gives a view on the body when aligned and a copy when not', () => {
+    const bytes = encodeUpdate(sample());
+    const view = decodeUpdate(bytes, { copy: false });
+    expect(view.values.buffer).toBe(bytes.buffer);
+    expect(Array.from(view.values)).toEqual(Array.from(decodeUpdate(bytes).values));
+    const big = new Uint8Array(bytes.length + 3);
+    big.set(bytes, 1);
+    const unaligned = decodeUpdate(big.subarray(1, 1 + bytes.length), { copy: false });
+    expect(unaligned.values.buffer).not.toBe(big.buffer);
+    expect(unaligned.values[2]).toBe(3.5);
+    // the default stays a copy: the caller may reuse the body
+    expect(decodeUpdate(bytes).values.buffer).not.toBe(bytes.buffer);
+  });
+
   it('names the bad field', () => {
     const good = encodeUpdate(sample());
     const bad = (mutate: (b: Uint8Array, v: DataView) => void) => {
