@@ -262,6 +262,8 @@ export function createWorkerApi(): WorkerApi {
     const parts: string[] = [];
     if (drivers.length) parts.push(`Because you looked at ${drivers.map((d) => d.itemId).join(', ')}`);
     if (categoryName && (f.category.get(category) ?? 0) > 0.2) parts.push(`you browse ${categoryName}`);
+    if (categoryName && (f.timeOfDay.get(category) ?? 0) > 0.1)
+      parts.push(`you often shop ${categoryName} in the ${f.context.partOfDay}`);
     const text = parts.length
       ? `${parts.join(' and ')}.`
       : 'No strong personal signal: close to the shop’s order.';
@@ -273,6 +275,7 @@ export function createWorkerApi(): WorkerApi {
     if (!persist) {
       store?.close();
       store = null;
+      scorer.drop(); // the kept user vector is derived from the history
       dropPersonal(); // weights learned from the history are a trace of it too
     }
   }

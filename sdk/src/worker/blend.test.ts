@@ -46,4 +46,48 @@ describe('blend', () => {
     const ranked = blend(ids, scores, empty, catalog, 0.5);
     expect([...ranked.map((r) => r.id)].sort()).toEqual([...ids].sort());
   });
+
+  it('tips close calls to the category the shopper favours at this part of the day, and says so', () => {
+    // Earlier visits: lipstick (a*) in the evenings, perfume (b*) in the mornings; equal overall.
+    const earlier: StoredEvent[] = [];
+    for (let d = 1; d <= 10; d++) {
+      const day = Date.UTC(2026, 0, 5) - d * 86_400_000;
+      earlier.push({ type: 'click', item: 'a3', t: day + 20 * 3_600_000 });
+      earlier.push({ type: 'click', item: 'b3', t: day + 9 * 3_600_000 });
+    }
+    const list = ['b1', 'a1', 'b2', 'a2', 'b3', 'a3'];
+    // This visit so far: one lipstick and one perfume click, so recency does not separate them.
+    const at = (hour: number) => {
+      const t = Date.UTC(2026, 0, 5, hour, 30);
+      const visit: StoredEvent[] = [
+        { type: 'click', item: 'a3', t: t - 120_000 },
+        { type: 'click', item: 'b3', t: t - 60_000 },
+      ];
+      return blend(list, null, buildFeatures([...earlier, ...visit], catalog, t, 0), catalog, 0.1);
+    };
+    const evening = at(20);
+    expect(evening.map((r) => r.id).slice(0, 2)).toEqual(['a1', 'a2']);
+    expect(evening[0]?.reason).toBe('time_of_day');
+    const morning = at(9);
+    expect(morning.map((r) => r.id).slice(0, 2)).toEqual(['b1', 'b2']);
+    expect(morning[0]?.reason).toBe('time_of_day');
+    // Something the shopper does now outweighs the habit: two clicks on perfume this evening.
+    const t = Date.UTC(2026, 0, 5, 20, 30);
+    const now: StoredEvent[] = [
+      { type: 'click', item: 'b3', t: t - 60_000 },
+      { type: 'click', item: 'b2', t: t - 30_000 },
+    ];
+    const ranked = blend(list, null, buildFeatures([...earlier, ...now], catalog, t, 0), catalog, 0.1);
+    expect(ranked[0]).toMatchObject({ id: 'b1', reason: 'category' });
+  });
+
+  it('gives no personal reason for a signal every candidate shares', () => {
+    const clicks: StoredEvent[] = ['a1', 'a2'].map((item) => ({ type: 'click', item, t: now }));
+    const ranked = blend(['a3', 'a2', 'a1'], null, buildFeatures(clicks, catalog, now, 0), catalog, 0.2);
+    expect(ranked.map((r) => [r.id, r.reason])).toEqual([
+      ['a3', 'shop_order'],
+      ['a2', 'shop_order'],
+      ['a1', 'shop_order'],
+    ]);
+  });
 });

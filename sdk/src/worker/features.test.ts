@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../event';
-import { AFFINITY_HALF_LIFE_MS, buildFeatures, type Catalog, context } from './features';
+import {
+  AFFINITY_HALF_LIFE_MS,
+  buildFeatures,
+  type Catalog,
+  context,
+  HABIT_PRIOR,
+  timeOfDayHabit,
+} from './features';
 
 // Items a1..a3 are category 1 / brand 1, b1..b3 category 2 / brand 2; 'x' is not in the catalogue.
 const catalog: Catalog = {
@@ -91,5 +98,64 @@ describe('buildFeatures', () => {
       hour: 0,
       partOfDay: 'night',
     });
+  });
+});
+
+const DAY = 86_400_000;
+/** Earlier visits: lipstick (a*) on weekday evenings (20:00 UTC), perfume (b*) in the mornings (09:00). */
+function habitHistory(days: number): StoredEvent[] {
+  const events: StoredEvent[] = [];
+  for (let d = 1; d <= days; d++) {
+    const day = Date.UTC(2026, 0, 5) - d * DAY;
+    events.push({ type: 'click', item: 'a1', t: day + 20 * 3_600_000 });
+    events.push({ type: 'click', item: 'b1', t: day + 9 * 3_600_000 });
+  }
+  return events;
+}
+
+describe('time-of-day habit', () => {
+  const evening = Date.UTC(2026, 0, 5, 20, 30);
+  const morning = Date.UTC(2026, 0, 5, 9, 30);
+
+  it('favours the category of earlier visits at this part of the day, not the other', () => {
+    const events = habitHistory(6);
+    const f = buildFeatures(events, catalog, evening, 0);
+    expect(f.context.partOfDay).toBe('evening');
+    // Evenings were all lipstick (share 1) against half of everything: lift 0.5, times 6 / (6 + prior).
+    expect(f.timeOfDay.get(1)).toBeCloseTo(0.5 * (6 / (6 + HABIT_PRIOR)), 9);
+    expect(f.timeOfDay.has(2)).toBe(false);
+    // The same shopper in the morning: perfume.
+    const m = buildFeatures(events, catalog, morning, 0);
+    expect(m.timeOfDay.get(2)).toBeCloseTo(0.5 * (6 / (6 + HABIT_PRIOR)), 9);
+    expect(m.timeOfDay.has(1)).toBe(false);
+  });
+
+  it('reads the part of day on the shopper’s clock', () => {
+    // 20:30 UTC is 09:30 the next morning at UTC+13: perfume time.
+    const f = buildFeatures(habitHistory(6), catalog, evening, 13 * 60);
+    expect(f.context.partOfDay).toBe('morning');
+    // Event hours move with the offset too: 09:00 UTC visits are evenings there (22:00).
+    expect(f.timeOfDay.has(1) || f.timeOfDay.has(2)).toBe(true);
+    expect(f.timeOfDay.get(2) ?? 0).toBe(0);
+  });
+
+  it('grows with evidence and is nothing when the part of day makes no difference', () => {
+    const few = buildFeatures(habitHistory(2), catalog, evening, 0).timeOfDay.get(1)!;
+    const many = buildFeatures(habitHistory(12), catalog, evening, 0).timeOfDay.get(1)!;
+    expect(many).toBeGreaterThan(few);
+    expect(many).toBeLessThan(0.5);
+    // Same mix at every hour: the affinity says it all, the habit adds nothing.
+    const flat = habitHistory(6).flatMap((e) => [e, { ...e, item: e.item === 'a1' ? 'b1' : 'a1' }]);
+    expect(buildFeatures(flat, catalog, evening, 0).timeOfDay.size).toBe(0);
+    expect(timeOfDayHabit([], evening, 0).size).toBe(0);
+  });
+
+  it('learns from earlier visits only: the current session is the affinity’s business', () => {
+    // Only this evening's session, all lipstick: no habit yet.
+    const session: StoredEvent[] = [
+      { type: 'click', item: 'a1', t: evening - 10 * 60_000 },
+      { type: 'click', item: 'b1', t: evening - 5 * 60_000 },
+    ];
+    expect(buildFeatures(session, catalog, evening, 0).timeOfDay.size).toBe(0);
   });
 });

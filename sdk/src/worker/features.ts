@@ -2,7 +2,8 @@
 //  - the interaction sequence the model reads (catalogue indices, actions, time in seconds; the model
 //    core turns time into gap buckets),
 //  - decayed category and brand affinities (what the shopper has been looking at, recent counts more),
-//  - session and time-of-day context.
+//  - session and time-of-day context, and the shopper's time-of-day habit: the categories they favour
+//    at this part of the day more than at other times, from earlier visits.
 // Pure functions, no TensorFlow: they run the same in Node tests.
 import type { Action, Interaction } from '@hearth/models';
 import type { StoredEvent } from '../event';
@@ -22,6 +23,11 @@ export const AFFINITY_HALF_LIFE_MS = 6 * 3_600_000;
 export const SESSION_GAP_MS = 30 * 60_000;
 /** The current session's events count this much more: they say what the shopper is after now. */
 export const SESSION_BOOST = 2;
+/**
+ * Pseudo-count for the time-of-day habit: with n earlier events at this part of the day, a habit
+ * counts n / (n + prior). Three evenings of browsing say little; thirty say a lot.
+ */
+export const HABIT_PRIOR = 8;
 
 export interface Catalog {
   /** Shop product id -> catalogue index (1..numItems). */
@@ -48,6 +54,13 @@ export interface Features {
   /** Normalised (sum 1) decayed affinity per category / brand index. */
   category: Map<number, number>;
   brand: Map<number, number>;
+  /**
+   * Time-of-day habit per category, 0..1: how much more of the shopper's earlier engagement (before
+   * this session) at the current part of the day went to the category than of all their earlier
+   * engagement, shrunk towards 0 when there is little of it. Absent when the part of day makes no
+   * difference, so it never repeats what the affinity already says.
+   */
+  timeOfDay: Map<number, number>;
   context: Context;
 }
 
@@ -65,6 +78,47 @@ function normalise(m: Map<number, number>): Map<number, number> {
   return m;
 }
 
+/** Part of the day of a local hour. */
+export function partOfDay(hour: number): Context['partOfDay'] {
+  return hour < 6 ? 'night' : hour < 12 ? 'morning' : hour < 18 ? 'afternoon' : 'evening';
+}
+
+function localHour(t: number, utcOffsetMin: number): number {
+  return new Date(t + utcOffsetMin * 60_000).getUTCHours();
+}
+
+/**
+ * The habit map (see Features.timeOfDay): the category's share of the earlier events at this part of
+ * the day minus its share of all earlier events, times n / (n + HABIT_PRIOR) for n such events.
+ * Undecayed: a habit is what repeats over days, which a 6-hour half-life would erase.
+ */
+export function timeOfDayHabit(
+  earlier: readonly { category: number; weight: number; t: number }[],
+  now: number,
+  utcOffsetMin: number,
+): Map<number, number> {
+  const current = partOfDay(localHour(now, utcOffsetMin));
+  const all = new Map<number, number>();
+  const here = new Map<number, number>();
+  let n = 0;
+  for (const e of earlier) {
+    all.set(e.category, (all.get(e.category) ?? 0) + e.weight);
+    if (partOfDay(localHour(e.t, utcOffsetMin)) !== current) continue;
+    here.set(e.category, (here.get(e.category) ?? 0) + e.weight);
+    n++;
+  }
+  const habit = new Map<number, number>();
+  if (n === 0) return habit;
+  normalise(all);
+  normalise(here);
+  const confidence = n / (n + HABIT_PRIOR);
+  for (const [c, share] of here) {
+    const lift = share - (all.get(c) ?? 0);
+    if (lift > 1e-9) habit.set(c, lift * confidence);
+  }
+  return habit;
+}
+
 export function buildFeatures(
   events: readonly StoredEvent[],
   catalog: Catalog,
@@ -78,6 +132,7 @@ export function buildFeatures(
   const sorted = [...events].sort((a, b) => a.t - b.t);
   const ctx = context(sorted, now, utcOffsetMin);
   const sessionStart = sorted.length - ctx.sessionEvents;
+  const earlier: { category: number; weight: number; t: number }[] = [];
   for (const [i, e] of sorted.entries()) {
     const index = e.item === undefined ? undefined : catalog.index.get(e.item);
     if (index === undefined) continue; // unknown products cannot be embedded; they still rank by shop order
@@ -93,6 +148,7 @@ export function buildFeatures(
     const c = catalog.category[index] ?? 0;
     const b = catalog.brand[index] ?? 0;
     if (c > 0) category.set(c, (category.get(c) ?? 0) + w * decay * session);
+    if (c > 0 && w > 0 && i < sessionStart) earlier.push({ category: c, weight: w, t: e.t });
     if (b > 0) brand.set(b, (brand.get(b) ?? 0) + w * decay * session);
   }
   return {
@@ -100,6 +156,7 @@ export function buildFeatures(
     sequenceIds,
     category: normalise(category),
     brand: normalise(brand),
+    timeOfDay: timeOfDayHabit(earlier, now, utcOffsetMin),
     context: ctx,
   };
 }
@@ -114,12 +171,11 @@ export function context(sorted: readonly StoredEvent[], now: number, utcOffsetMi
     next = t;
   }
   const last = sorted[sorted.length - 1];
-  const hour = new Date(now + utcOffsetMin * 60_000).getUTCHours();
-  const partOfDay = hour < 6 ? 'night' : hour < 12 ? 'morning' : hour < 18 ? 'afternoon' : 'evening';
+  const hour = localHour(now, utcOffsetMin);
   return {
     sessionEvents,
     minutesSinceLast: last ? Math.floor((now - last.t) / 60_000) : -1,
     hour,
-    partOfDay,
+    partOfDay: partOfDay(hour),
   };
 }
