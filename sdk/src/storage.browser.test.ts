@@ -1,5 +1,6 @@
 // Store (storage.ts) on its own in real Chromium IndexedDB: the model cache and the outbound queue
-// that the federated client (issue 7) builds on, and what happens when another tab takes the database.
+// that the federated client (issue 7) builds on, and what happens when another tab takes the database
+// (S8: two pages of one profile, one holding the old schema version, the other opening the next).
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,8 @@ import type { CachedModel, OutboxEntry, Store } from './storage';
 
 type StorageModule = typeof import('./storage');
 declare const storage: StorageModule;
+/** The SDK's debug messages so far (log.ts), in the page. */
+declare const said: string[];
 
 let server: TestServer;
 let browser: Browser;
@@ -16,7 +19,8 @@ let pageUrl: string;
 beforeAll(async () => {
   const bundle = await build({
     stdin: {
-      contents: "import * as s from './storage'; window.storage = s;",
+      contents:
+        "import * as s from './storage'; import { history } from './log'; window.storage = s; window.said = history;",
       resolveDir: import.meta.dirname,
       loader: 'ts',
     },
@@ -27,7 +31,12 @@ beforeAll(async () => {
   });
   server = await startServer();
   server.route('/storage.js', { body: bundle.outputFiles[0]!.text, type: 'text/javascript' });
-  pageUrl = server.page('<!doctype html><script src="/storage.js"></script>');
+  // The page's own handlers record anything the SDK lets escape (it must not).
+  pageUrl = server.page(`<!doctype html><script>
+    window.__errors = [];
+    addEventListener('error', (e) => __errors.push('error: ' + e.message));
+    addEventListener('unhandledrejection', (e) => __errors.push('rejection: ' + String(e.reason)));
+  </script><script src="/storage.js"></script>`);
   browser = await launchBrowser();
 });
 
@@ -138,5 +147,152 @@ describe('Store', () => {
       return { deleted, dbs: (await indexedDB.databases()).map((d) => d.name) };
     }, limits);
     expect(names).toEqual({ deleted: true, dbs: [] });
+  });
+});
+
+describe('S8: two tabs, one opening the next schema version', () => {
+  /** Two pages of one profile (they share IndexedDB), each recording errors that escape. */
+  async function twoTabs() {
+    const context = await browser.newContext();
+    const escaped: string[] = [];
+    const open = async () => {
+      const p = await context.newPage();
+      p.on('pageerror', (e) => escaped.push(e.message));
+      await p.goto(pageUrl);
+      return p;
+    };
+    const errors = async (...pages: Page[]) => {
+      for (const p of pages) if (!p.isClosed()) escaped.push(...(await p.evaluate(() => window.__errors)));
+      return escaped;
+    };
+    return { context, old: await open(), newer: await open(), errors };
+  }
+  const event = (item: string) => ({ type: 'click' as const, item, t: Date.now() });
+
+  it('S8: the old tab steps aside on versionchange: the upgrade is not blocked, no event is lost, nothing is thrown', async () => {
+    const { context, old, newer, errors } = await twoTabs();
+    await old.evaluate(
+      async ([l, e]) => {
+        const store: Store = new storage.Store('tabs', l);
+        (window as unknown as { store: Store }).store = store;
+        await store.addEvents([e[0]!, e[1]!]);
+        await store.addEvents([e[2]!]);
+      },
+      [limits, [event('a'), event('b'), event('c')]] as const,
+    );
+    // The next release opens schema version 2 while the old tab still holds version 1.
+    const upgraded = await newer.evaluate(async (l) => {
+      const store: Store = new storage.Store('tabs', l, storage.DB_VERSION + 1);
+      (window as unknown as { store: Store }).store = store;
+      const events = (await store.recentEvents(10)).map((e) => e.item);
+      const versions = (await indexedDB.databases()).map((d) => d.version);
+      return { events, versions, said: [...said] };
+    }, limits);
+    expect(upgraded.events).toEqual(['a', 'b', 'c']);
+    expect(upgraded.versions).toEqual([2]);
+    // It stepped aside at once, so the newer tab was never blocked.
+    expect(upgraded.said.filter((m) => m.includes('waiting for another tab'))).toEqual([]);
+    const after = await old.evaluate(async (e) => {
+      const store = (window as unknown as { store: Store }).store;
+      return { write: await store.addEvents([e]), read: await store.recentEvents(10), said: [...said] };
+    }, event('d'));
+    // The old tab goes on from memory (the SDK keeps its events there) and says so once.
+    expect(after).toEqual({
+      write: false,
+      read: [],
+      said: ['storage: another tab needs the database; continuing from memory'],
+    });
+    const more = await newer.evaluate(async (e) => {
+      const store = (window as unknown as { store: Store }).store;
+      await store.addEvents([e]);
+      return (await store.recentEvents(10)).map((x) => x.item);
+    }, event('e'));
+    expect(more).toEqual(['a', 'b', 'c', 'e']);
+    expect(await errors(old, newer)).toEqual([]);
+    await context.close();
+  });
+
+  it('S8: an old connection that ignores versionchange fires blocked: reads answer from memory, a write waits and lands once it closes', async () => {
+    const { context, old, newer, errors } = await twoTabs();
+    // An older build that never steps aside: its version-1 connection has no versionchange handler.
+    await old.evaluate(
+      async ([l, e]) => {
+        const store: Store = new storage.Store('stuck', l);
+        await store.addEvents([...e]);
+        store.close();
+        await new Promise<void>((resolve, reject) => {
+          const req = indexedDB.open(storage.dbName('stuck'), 1);
+          req.onsuccess = () => {
+            (window as unknown as { held: IDBDatabase }).held = req.result;
+            resolve();
+          };
+          req.onerror = () => reject(req.error);
+        });
+      },
+      [limits, [event('a'), event('b')]] as const,
+    );
+    const blocked = await newer.evaluate(async (l) => {
+      const w = window as unknown as { store: Store; write: Promise<boolean>; wrote?: boolean };
+      w.store = new storage.Store('stuck', l, storage.DB_VERSION + 1);
+      const t = performance.now();
+      const read = await w.store.recentEvents(10);
+      const readMs = performance.now() - t;
+      w.write = w.store.addEvents([{ type: 'click', item: 'late', t: Date.now() }]);
+      void w.write.then((ok) => {
+        w.wrote = ok;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      return { read, readMs, pending: w.wrote === undefined, said: [...said] };
+    }, limits);
+    expect(blocked.said).toContain('storage: waiting for another tab to close an older Hearth database');
+    // Start-up reads do not hang on the other tab: they answer from their fallback after a second.
+    expect(blocked.read).toEqual([]);
+    expect(blocked.readMs).toBeGreaterThanOrEqual(900);
+    expect(blocked.readMs).toBeLessThan(5000);
+    expect(blocked.pending).toBe(true);
+    // The old tab goes away: the upgrade completes and the waiting write lands; nothing was lost.
+    await old.close();
+    const landed = await newer.evaluate(async () => {
+      const w = window as unknown as { store: Store; write: Promise<boolean> };
+      return {
+        wrote: await w.write,
+        events: (await w.store.recentEvents(10)).map((e) => e.item),
+        versions: (await indexedDB.databases()).map((d) => d.version),
+      };
+    });
+    expect(landed).toEqual({ wrote: true, events: ['a', 'b', 'late'], versions: [2] });
+    expect(await errors(newer)).toEqual([]);
+    await context.close();
+  });
+
+  it('S8: forget() while another tab ignores versionchange is blocked, says so, and completes when it closes', async () => {
+    const { context, old, newer, errors } = await twoTabs();
+    await old.evaluate(async (l) => {
+      const store: Store = new storage.Store('forgotten', l);
+      await store.addEvents([{ type: 'click', item: 'a', t: Date.now() }]);
+      store.close();
+      await new Promise<void>((resolve) => {
+        const req = indexedDB.open(storage.dbName('forgotten'));
+        req.onsuccess = () => {
+          (window as unknown as { held: IDBDatabase }).held = req.result;
+          resolve();
+        };
+      });
+    }, limits);
+    await newer.evaluate(() => {
+      const w = window as unknown as { deleting: Promise<boolean> };
+      w.deleting = storage.destroy('forgotten');
+    });
+    await expect
+      .poll(() => newer.evaluate(() => [...said]))
+      .toContain('storage: forget() waits for other tabs to let go of the database');
+    await old.close();
+    const done = await newer.evaluate(async () => ({
+      deleted: await (window as unknown as { deleting: Promise<boolean> }).deleting,
+      dbs: (await indexedDB.databases()).map((d) => d.name),
+    }));
+    expect(done).toEqual({ deleted: true, dbs: [] });
+    expect(await errors(newer)).toEqual([]);
+    await context.close();
   });
 });

@@ -1,13 +1,17 @@
 // IndexedDB storage, one database per site key ("hearth:<siteKey>"), so two shops on one origin never
 // see each other's data and forget() is one deleteDB. Every operation resolves (never rejects): when
 // IndexedDB is missing, fails to open, or was taken over by a newer tab, the SDK keeps working from
-// memory and says so once.
+// memory and says so once. An open that another tab blocks (it holds an older version and does not let
+// go) is waited for by writes, which land once it opens, while reads give up after BLOCKED_READ_MS so
+// that start-up (which reads the history and the cached model) never hangs on another tab.
 import { type DBSchema, deleteDB, type IDBPDatabase, openDB } from 'idb';
 import type { StoredEvent } from './event';
 import { debug, describe } from './log';
 
 /** Bump with a migration step in upgrade() whenever the stores change. */
 export const DB_VERSION = 1;
+/** How long a read waits on an open that another tab blocks before it answers from its fallback. */
+export const BLOCKED_READ_MS = 1000;
 
 export interface CachedModel {
   /** The manifest URL it came from. */
@@ -52,16 +56,26 @@ export class Store {
   /** Set when a newer tab upgraded the schema: this tab must not reopen the old version. */
   private retired = false;
 
+  /** Resolves null BLOCKED_READ_MS after the current open was blocked: what reads race it with. */
+  private blockedTooLong: Promise<null> = new Promise(() => {});
+
   constructor(
     readonly siteKey: string,
     readonly limits: StoreLimits,
+    /** The schema version to open: DB_VERSION, except in tests of the next migration. */
+    readonly version: number = DB_VERSION,
   ) {}
 
   private open(): Promise<IDBPDatabase<HearthDB> | null> {
     if (this.retired) return Promise.resolve(null);
+    if (this.db) return this.db;
+    let giveUp: (none: null) => void = () => {};
+    this.blockedTooLong = new Promise((resolve) => {
+      giveUp = resolve;
+    });
     // async: an indexedDB.open that throws synchronously becomes a rejection like any other failure.
-    this.db ??= (async () =>
-      openDB<HearthDB>(dbName(this.siteKey), DB_VERSION, {
+    this.db = (async () =>
+      openDB<HearthDB>(dbName(this.siteKey), this.version, {
         upgrade(db, oldVersion) {
           // Migrations run in order; each step brings the schema from version n-1 to n.
           if (oldVersion < 1) {
@@ -70,7 +84,10 @@ export class Store {
             db.createObjectStore('outbox', { keyPath: 'id', autoIncrement: true });
           }
         },
-        blocked: () => debug('storage: waiting for another tab to close an older Hearth database'),
+        blocked: () => {
+          debug('storage: waiting for another tab to close an older Hearth database');
+          setTimeout(() => giveUp(null), BLOCKED_READ_MS);
+        },
         blocking: () => {
           // A newer version (another tab) or a forget() wants the database: step aside at once so it
           // is never blocked; this tab continues from memory.
@@ -89,14 +106,25 @@ export class Store {
     return this.db;
   }
 
-  /** Runs `op` on the database; `fallback` when there is none or the operation fails. */
+  /** A write: waits for an open another tab blocks, and lands once it opens; false on failure. */
+  private write(what: string, op: (db: IDBPDatabase<HearthDB>) => Promise<boolean>): Promise<boolean> {
+    return this.run(what, false, op, true);
+  }
+
+  /**
+   * Runs `op` on the database; `fallback` when there is none or the operation fails, and unless
+   * `patient` (writes) also when another tab has blocked the open for BLOCKED_READ_MS.
+   */
   private async run<T>(
     what: string,
     fallback: T,
     op: (db: IDBPDatabase<HearthDB>) => Promise<T>,
+    patient = false,
   ): Promise<T> {
     try {
-      const db = await this.open();
+      const opening = this.open();
+      // An open that has completed wins the race even after the timer fired: it is listed first.
+      const db = patient ? await opening : await Promise.race([opening, this.blockedTooLong]);
       return db ? await op(db) : fallback;
     } catch (e) {
       debug(`storage: ${what} failed (${describe(e)})`, `storage-${what}`);
@@ -106,7 +134,7 @@ export class Store {
 
   /** Appends events, then trims the log to its count and age bounds. */
   addEvents(events: StoredEvent[]): Promise<boolean> {
-    return this.run('write', false, async (db) => {
+    return this.write('write', async (db) => {
       const tx = db.transaction('events', 'readwrite');
       for (const e of events) void tx.store.add(e);
       await tx.done;
@@ -145,7 +173,7 @@ export class Store {
 
   /** Keeps only this one model: a new version replaces the old. */
   putModel(model: CachedModel): Promise<boolean> {
-    return this.run('model write', false, async (db) => {
+    return this.write('model write', async (db) => {
       const tx = db.transaction('models', 'readwrite');
       await tx.store.clear();
       await tx.store.put(model, model.url);
@@ -156,7 +184,7 @@ export class Store {
 
   /** Queues an upload; the oldest entries give way when the queue is full. */
   enqueue(entry: Omit<OutboxEntry, 'id'>): Promise<boolean> {
-    return this.run('queue write', false, async (db) => {
+    return this.write('queue write', async (db) => {
       const tx = db.transaction('outbox', 'readwrite');
       await tx.store.add(entry);
       let excess = (await tx.store.count()) - this.limits.maxOutbox;
@@ -173,7 +201,7 @@ export class Store {
 
   /** Rewrites a queued entry (attempts, notBefore) unless it was sent and removed meanwhile. */
   update(entry: OutboxEntry): Promise<boolean> {
-    return this.run('queue update', false, async (db) => {
+    return this.write('queue update', async (db) => {
       const tx = db.transaction('outbox', 'readwrite');
       const still = entry.id !== undefined && (await tx.store.get(entry.id)) !== undefined;
       if (still) await tx.store.put(entry);
@@ -183,7 +211,7 @@ export class Store {
   }
 
   dequeue(id: number): Promise<boolean> {
-    return this.run('queue delete', false, async (db) => {
+    return this.write('queue delete', async (db) => {
       await db.delete('outbox', id);
       return true;
     });
