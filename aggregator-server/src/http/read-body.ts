@@ -7,6 +7,7 @@
 
 import type { RequestHandler, Response } from 'express';
 import { ApiError } from '../api-error';
+import type { BodyPool } from './body-pool';
 
 function refuse(res: Response, limit: number): ApiError {
   res.set('Connection', 'close');
@@ -17,8 +18,9 @@ function refuse(res: Response, limit: number): ApiError {
 /**
  * Reads the body into req.body as a Buffer (empty when there is none). `limit` may depend on the
  * request (an upload's limit comes from its round's layout), read from res.locals.bodyLimit when set.
+ * With a `pool`, a body with a Content-Length lands in a buffer from it, which the route gives back.
  */
-export function rawBody(maxLimit: number): RequestHandler {
+export function rawBody(maxLimit: number, pool?: BodyPool): RequestHandler {
   return (req, res, next) => {
     const own = res.locals.bodyLimit;
     const limit = typeof own === 'number' ? Math.min(own, maxLimit) : maxLimit;
@@ -28,7 +30,7 @@ export function rawBody(maxLimit: number): RequestHandler {
     // no list of chunks and no second copy to join them. Its own memory (not Node's shared pool), so the
     // update's float32 payload can be read in place, aligned. Chunked bodies are collected and joined.
     const expected = announced === undefined ? -1 : Number(announced);
-    const whole = expected > 0 ? Buffer.allocUnsafeSlow(expected) : null;
+    const whole = expected > 0 ? (pool ? pool.take(expected) : Buffer.allocUnsafeSlow(expected)) : null;
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
@@ -39,7 +41,10 @@ export function rawBody(maxLimit: number): RequestHandler {
       req.off('end', onEnd);
       req.off('error', onError);
       req.off('close', onClose);
-      if (err) return next(err);
+      if (err) {
+        if (whole) pool?.give(whole);
+        return next(err);
+      }
       // http's parser ends a Content-Length body at exactly that length, so `whole` is full here
       req.body = whole ?? Buffer.concat(chunks, size);
       next();

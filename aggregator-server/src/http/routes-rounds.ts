@@ -5,7 +5,9 @@ import type express from 'express';
 import { Router } from 'express';
 import { z } from 'zod';
 import { ApiError } from '../api-error';
+import type { SubmitResult } from '../rounds/coordinator';
 import type { RoundRecord } from '../storage/types';
+import { BodyPool } from './body-pool';
 import type { AppContext } from './context';
 import { fromZod } from './errors';
 import { NewIdRateLimiter } from './rate-limit';
@@ -45,7 +47,11 @@ export function roundRoutes(ctx: AppContext): Router {
   const r = Router();
   const limiter = new NewIdRateLimiter(ctx.config.limits.checkInsPerMinutePerSource);
   const json = jsonBody(ctx.config.limits.maxJsonBytes);
-  const raw = rawBody(ctx.config.limits.maxUpdateBytes);
+  // Enough idle bodies for every upload a full batch and queue can hold, capped at 256 MiB.
+  const bodies = new BodyPool(
+    Math.min(256 << 20, (ctx.config.limits.maxBatch + 64) * ctx.config.limits.maxUpdateBytes),
+  );
+  const raw = rawBody(ctx.config.limits.maxUpdateBytes, bodies);
 
   r.post('/v1/rounds/checkin', json, async (req, res) => {
     const parsed = checkInBody.safeParse(req.body);
@@ -117,14 +123,21 @@ export function roundRoutes(ctx: AppContext): Router {
 
   r.post('/v1/rounds/:id/updates', countRejections(ctx), authorize, raw, async (req, res) => {
     const { roundId, clientId, token } = res.locals.upload as Upload;
-    if (!Buffer.isBuffer(req.body) || req.body.length === 0)
+    const body: unknown = req.body;
+    if (!Buffer.isBuffer(body) || body.length === 0)
       throw new ApiError(
         400,
         'bad_update',
         'body: expected the binary update (application/octet-stream)',
         'body',
       );
-    const result = await ctx.coordinator.submit(roundId, clientId, token, req.body);
+    let result: SubmitResult;
+    try {
+      result = await ctx.coordinator.submit(roundId, clientId, token, body);
+    } finally {
+      // summed and committed, or refused: nothing holds a view on the body any more
+      bodies.give(body);
+    }
     ctx.metrics.updates.inc({ outcome: result.status });
     if (result.clipped) ctx.metrics.clipped.inc({ kind: 'clipped' });
     if (result.zeroed) ctx.metrics.clipped.inc({ kind: 'zeroed' });
