@@ -83,10 +83,11 @@ const toRound = (r: RoundRow): RoundRecord => ({
   resultVersion: r.result_version,
 });
 
-/** float64 little-endian bytes <-> Float64Array (copies, so alignment never matters). */
-export function f64ToBytes(values: Float64Array): Uint8Array {
-  return new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
+/** The bytes of a float64 array (little-endian hosts: the format of stored sums), as a view, no copy. */
+function f64Bytes(values: Float64Array): Uint8Array {
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 }
+/** float64 little-endian bytes -> Float64Array (a copy, so alignment never matters). */
 export function bytesToF64(bytes: Uint8Array): Float64Array {
   return new Float64Array(bytes.slice().buffer);
 }
@@ -247,8 +248,9 @@ export function sqlStore(options: SqlStoreOptions): Store {
         if (state !== 'collecting') return { kind: 'round_not_collecting', state: state ?? 'missing' };
         const inserted = rows[0]!.inserted;
         const fresh = new Set(inserted);
-        // a copy: if this transaction fails, the committed sum must stay as it was
-        const next: RunningSum = { ...base, sum: Float64Array.from(base.sum), seq: base.seq + 1 };
+        // Added in place, with no copy of the sum: if this transaction fails, the catch below drops the
+        // cached sum, and the next batch reads the committed one back from storage.
+        const next = base;
         const accepted: string[] = [];
         const duplicates: string[] = [];
         for (const u of updates) {
@@ -269,8 +271,9 @@ export function sqlStore(options: SqlStoreOptions): Store {
           // this one overwrites the other, which nothing refers to, so a crash mid-write tears nothing
           // that counts. The new sum is durable before this transaction commits (a file is fsynced
           // first; a database blob commits with the row).
+          next.seq++;
           const name = `sum-r${roundId}-${replicaId}-${next.seq % 2}`;
-          const sha = await blobs.putNamed(name, f64ToBytes(next.sum), tx);
+          const sha = await blobs.putNamed(name, f64Bytes(next.sum), tx);
           await tx.query(
             `INSERT INTO round_partials (round_id, replica, count, clipped, zeroed, seq, sum_blob, sum_sha256)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
