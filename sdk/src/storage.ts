@@ -12,6 +12,7 @@ import { debug, describe } from './log';
 export const DB_VERSION = 1;
 /** How long a read waits on an open that another tab blocks before it answers from its fallback. */
 export const BLOCKED_READ_MS = 1000;
+const NEVER = new Promise<null>(() => {});
 
 export interface CachedModel {
   /** The manifest URL it came from. */
@@ -122,9 +123,11 @@ export class Store {
     patient = false,
   ): Promise<T> {
     try {
-      const opening = this.open();
-      // An open that has completed wins the race even after the timer fired: it is listed first.
-      const db = patient ? await opening : await Promise.race([opening, this.blockedTooLong]);
+      // An open that has completed wins the race even after the timer fired: it is listed first. Writes
+      // race too, against nothing, so that reads and writes resume in the order they were called (the
+      // client reads the stored history before its first writes land).
+      const opening = this.open(); // first: it sets up blockedTooLong for this open
+      const db = await Promise.race([opening, patient ? NEVER : this.blockedTooLong]);
       return db ? await op(db) : fallback;
     } catch (e) {
       debug(`storage: ${what} failed (${describe(e)})`, `storage-${what}`);
