@@ -22,7 +22,7 @@ import type {
   TrackEvent,
   TrainResult,
 } from './types';
-import { connectWorker, workerSources } from './worker-client';
+import { connectWorker, readCachedModel, withCachedModel, workerSources } from './worker-client';
 
 /** The history the worker sees: the model's longest sequence is well under this. */
 const HISTORY = 50;
@@ -204,6 +204,8 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       return void debug('no assetsUrl and the script location is unknown; ranking in the shop order');
     const base = new URL(assets.endsWith('/') ? assets : `${assets}/`, location.href).href;
     const t0 = performance.now();
+    const modelUrl = new URL(c.modelUrl, location.href).href;
+    const cached = readCachedModel(store, modelUrl); // overlaps the worker's boot
     const connected = await connectWorker(
       workerSources(new URL('hearth-worker.js', base).href, c.workerUrl),
       WORKER_START_MS,
@@ -217,10 +219,10 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       backends: c.backends,
       persist: store !== null,
       maxEventAgeDays: c.maxEventAgeDays,
-      modelUrl: new URL(c.modelUrl, location.href).href,
+      modelUrl,
     };
     if (c.serverUrl) s.serverUrl = c.serverUrl;
-    started = await api.start(s);
+    started = await api.start(await withCachedModel(s, cached));
     for (const m of started.messages) debug(m);
   };
 

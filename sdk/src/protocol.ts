@@ -17,6 +17,11 @@ export interface WorkerStart {
   maxEventAgeDays: number;
   /** The aggregator's base URL (ending in '/'): new model versions are looked up there. */
   serverUrl?: string;
+  /**
+   * The model as the page read it from IndexedDB while the worker booted (transferred, not copied).
+   * The worker verifies it like its own read; without it the worker reads the cache itself.
+   */
+  cached?: { manifest: string; weights: ArrayBuffer };
 }
 
 export interface WorkerStarted {

@@ -4,9 +4,10 @@
 //   3. a blob URL that importScripts() the bundle (the SDK came from a CDN on another origin).
 // Each try must finish the handshake within a deadline; a blocked or crashing worker just moves on to
 // the next, and when none works the SDK ranks in the shop's order.
-import { type Remote, wrap } from 'comlink';
+import { type Remote, transfer, wrap } from 'comlink';
 import { debug, describe } from './log';
-import { HANDSHAKE, type WorkerApi } from './protocol';
+import { HANDSHAKE, type WorkerApi, type WorkerStart } from './protocol';
+import type { CachedModel, Store } from './storage';
 
 export interface Connected {
   api: Remote<WorkerApi>;
@@ -84,4 +85,29 @@ function tryWorker(source: Source, timeoutMs: number): Promise<Connected | null>
       done(null, describe(e));
     }
   });
+}
+
+/** How long start() waits for the page's read of the cached model before the worker reads it itself. */
+const CACHED_READ_WAIT_MS = 50;
+
+/**
+ * Reads the model cached in IndexedDB on the page while the worker boots (parsing TensorFlow.js takes
+ * 100-300 ms, with the page idle): a returning shopper's worker then starts decoding at once instead of
+ * opening the database itself. Resolves undefined when there is none; never rejects.
+ */
+export function readCachedModel(store: Store | null, modelUrl: string): Promise<CachedModel | undefined> {
+  return store ? store.getModel(modelUrl).catch(() => undefined) : Promise.resolve(undefined);
+}
+
+/** The start message, with the page's read of the cached model when it is there by now (transferred). */
+export async function withCachedModel(
+  start: WorkerStart,
+  cached: Promise<CachedModel | undefined>,
+): Promise<WorkerStart> {
+  const late = new Promise<undefined>((resolve) => setTimeout(resolve, CACHED_READ_WAIT_MS));
+  const model = await Promise.race([cached, late]);
+  if (!model || model.url !== start.modelUrl) return start;
+  return transfer({ ...start, cached: { manifest: model.manifest, weights: model.weights } }, [
+    model.weights,
+  ]);
 }

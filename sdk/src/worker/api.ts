@@ -58,7 +58,8 @@ export function createWorkerApi(): WorkerApi {
     if (!url) return { backend: 'none', messages };
     const t0 = performance.now();
     // Read (cache) or download, and verify, while the backend initialises; tensors come after.
-    const loading = (async () => (await loadCached(url, store)) ?? (await fetchLatest(url, store)))();
+    const loading = (async () =>
+      (await loadCached(url, store, s.cached)) ?? (await fetchLatest(url, store)))();
     loading.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
     const choice = await chooseBackend(s.backends, s.assetsUrl);
     const backendMs = performance.now() - t0;

@@ -67,8 +67,13 @@ export async function decode(
  * The model cached in IndexedDB, verified, without touching the network (so a returning shopper is
  * ranked before any request completes); null when there is none or it no longer verifies.
  */
-export async function loadCached(manifestUrl: string, store: Store | null): Promise<FetchedArtifact | null> {
-  const cached = await store?.getModel(manifestUrl);
+export async function loadCached(
+  manifestUrl: string,
+  store: Store | null,
+  /** The page's read of the same cache entry, when it made one (see WorkerStart.cached). */
+  read?: { manifest: string; weights: ArrayBuffer },
+): Promise<FetchedArtifact | null> {
+  const cached = read ?? (await store?.getModel(manifestUrl));
   if (!cached) return null;
   try {
     return await decode(cached.manifest, cached.weights, true);
