@@ -91,7 +91,7 @@ describe('simulate arguments', () => {
     expect(() => parseSimulateArgs([...required, '--public-fraction', '1'])).toThrow(/--public-fraction/);
     expect(() => parseSimulateArgs([...required, '--targets', 'some'])).toThrow(/--targets must be/);
     expect(() => parseSimulateArgs([...required, '--layout', 'items'])).toThrow(/--layout must be/);
-    expect(() => parseSimulateArgs([...required, '--server-opt', 'sgd'])).toThrow(/--server-opt must be/);
+    expect(() => parseSimulateArgs([...required, '--server-opt', 'lamb'])).toThrow(/--server-opt must be/);
     expect(() => parseSimulateArgs([...required, '--server-beta2', '1'])).toThrow(/--server-beta2/);
     expect(() => parseSimulateArgs([...required, '--bogus', '1'])).toThrow(UsageError);
     expect(parseSimulateArgs(['--help'])).toBe('help');

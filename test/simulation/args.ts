@@ -27,9 +27,10 @@ full-ranking HR@10 / NDCG@10 on every user's test item.
                            (in the public users' training data); all: every target
   --layout L               what rounds train: encoder (default, the browser's: item tables frozen) or
                            full (every tensor, item tables included; clients opt in, see README)
-  --server-opt O           none (default) | momentum | adam: the server's optimizer on each round's
-                           published noisy average (post-processing: no privacy cost)
+  --server-opt O           none (default) | sgd | momentum | adam: the server's optimizer on each
+                           round's published noisy average (post-processing: no privacy cost)
   --server-opt-lr X        its step size (default 0.001)
+  --server-item-lr X       its step size for the item tables (default: --server-opt-lr)
   --server-beta1 X --server-beta2 X --server-eps X   its decays and Adam's floor (0.9, 0.99, 1e-6)
   --eval-every k           evaluate every k rounds and after the last (default 5); each evaluation
                            also scores the public users' validation items, and the best-validated
@@ -68,6 +69,7 @@ const NUMERIC = {
   'local-lr': 0.05,
   'eval-every': 5,
   'server-opt-lr': 0.001,
+  'server-item-lr': 0,
   'server-beta1': 0.9,
   'server-beta2': 0.99,
   'server-eps': 1e-6,
@@ -167,8 +169,8 @@ export function parseSimulateArgs(argv: string[]) {
   const layout = (values.layout as string | undefined) ?? 'encoder';
   if (layout !== 'encoder' && layout !== 'full') throw new UsageError('--layout must be encoder or full');
   const serverOpt = (values['server-opt'] as string | undefined) ?? 'none';
-  if (serverOpt !== 'none' && serverOpt !== 'momentum' && serverOpt !== 'adam')
-    throw new UsageError('--server-opt must be none, momentum or adam');
+  if (serverOpt !== 'none' && serverOpt !== 'sgd' && serverOpt !== 'momentum' && serverOpt !== 'adam')
+    throw new UsageError('--server-opt must be none, sgd, momentum or adam');
   const str = (k: string) => values[k] as string | undefined;
   return {
     data,
@@ -177,7 +179,7 @@ export function parseSimulateArgs(argv: string[]) {
     checkIns: checkIns as 'all' | 'sampled',
     targets: targets as 'known' | 'all',
     layout: layout as 'encoder' | 'full',
-    serverOpt: serverOpt as 'none' | 'momentum' | 'adam',
+    serverOpt: serverOpt as 'none' | 'sgd' | 'momentum' | 'adam',
     publicModel: str('public-model'),
     centralModel: str('central-model'),
     saveModels: str('save-models'),

@@ -98,6 +98,7 @@ async function main(argv: string[]): Promise<number> {
         beta1: n['server-beta1'],
         beta2: n['server-beta2'],
         epsilon: n['server-eps'],
+        ...(n['server-item-lr'] > 0 ? { itemTablesLearningRate: n['server-item-lr'] } : {}),
       },
     },
     log,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createServerOptimizer, DEFAULT_SERVER_OPTIMIZER } from './server-optimizer';
 
-const opts = (kind: 'none' | 'momentum' | 'adam', learningRate = 0.01) => ({
+const opts = (kind: 'none' | 'sgd' | 'momentum' | 'adam', learningRate = 0.01) => ({
   ...DEFAULT_SERVER_OPTIMIZER,
   kind,
   learningRate,
@@ -48,7 +48,16 @@ describe('server optimizer', () => {
     expect(last).toBeCloseTo(2, 5);
   });
 
+  it('sgd scales each coordinate by its own step size when one is given (item tables apart)', () => {
+    const sgd = createServerOptimizer(opts('sgd', 0.5));
+    expect(Array.from(sgd.step(Float32Array.from([1, 1])))).toEqual([0.5, 0.5]);
+    expect(Array.from(sgd.step(Float32Array.from([1, 1]), Float32Array.from([0.5, 20])))).toEqual([0.5, 20]);
+  });
+
   it('rejects settings that would not train', () => {
+    expect(() => createServerOptimizer({ ...opts('sgd'), itemTablesLearningRate: -1 })).toThrow(
+      /itemTablesLearningRate/,
+    );
     expect(() => createServerOptimizer({ ...opts('adam'), learningRate: 0 })).toThrow(/learningRate/);
     expect(() => createServerOptimizer({ ...opts('adam'), beta2: 1 })).toThrow(/beta2/);
   });

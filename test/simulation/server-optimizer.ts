@@ -3,15 +3,21 @@
 // that is post-processing of a released value, so it costs no privacy. Plain averaging moves every
 // coordinate by its tiny average; Adam rescales each coordinate by its own recent magnitude, so rows of
 // items that many shoppers touch move at a useful speed within a few dozen rounds.
-import { decodeArtifact, type EncodedArtifact, layoutSize } from '@hearth/models';
+import { decodeArtifact, type EncodedArtifact, ITEM_TABLES, layoutSize } from '@hearth/models';
 import { applyDelta, federatedLayout } from '../../aggregator-server/src/rounds/apply-delta';
 
-export type ServerOptimizerKind = 'none' | 'momentum' | 'adam';
+export type ServerOptimizerKind = 'none' | 'sgd' | 'momentum' | 'adam';
 
 export interface ServerOptimizerOptions {
   readonly kind: ServerOptimizerKind;
-  /** Step size: momentum multiplies the velocity by it, Adam bounds each coordinate's step near it. */
+  /** Step size: sgd and momentum multiply by it, Adam bounds each coordinate's step near it. */
   readonly learningRate: number;
+  /**
+   * Step size for the per-item tables, when they should move at another speed than the encoder: an
+   * item row's average is ~(shoppers who touched it / q·N) of one shopper's row delta, tiny next
+   * to the dense encoder's signal, while the noise is the same on every coordinate.
+   */
+  readonly itemTablesLearningRate?: number;
   /** Momentum / Adam first-moment decay. */
   readonly beta1: number;
   /** Adam second-moment decay. */
@@ -31,11 +37,14 @@ export const DEFAULT_SERVER_OPTIMIZER: ServerOptimizerOptions = {
 /** Turns each round's averaged delta into the step the server applies. State lives across rounds. */
 export interface ServerOptimizer {
   readonly options: ServerOptimizerOptions;
-  step(delta: Float32Array): Float32Array;
+  /** `lr`: the step size per coordinate (e.g. item tables apart), else options.learningRate. */
+  step(delta: Float32Array, lr?: Float32Array): Float32Array;
 }
 
 export function createServerOptimizer(options: ServerOptimizerOptions): ServerOptimizer {
   if (!(options.learningRate > 0)) throw new Error(`server optimizer learningRate must be positive`);
+  if (options.itemTablesLearningRate !== undefined && !(options.itemTablesLearningRate > 0))
+    throw new Error('server optimizer itemTablesLearningRate must be positive');
   if (!(options.beta1 >= 0 && options.beta1 < 1)) throw new Error('server optimizer beta1 must be in [0, 1)');
   if (!(options.beta2 >= 0 && options.beta2 < 1)) throw new Error('server optimizer beta2 must be in [0, 1)');
   if (!(options.epsilon > 0)) throw new Error('server optimizer epsilon must be positive');
@@ -43,17 +52,19 @@ export function createServerOptimizer(options: ServerOptimizerOptions): ServerOp
   let v: Float64Array | null = null;
   return {
     options,
-    step(delta) {
+    step(delta, lrs) {
       if (options.kind === 'none') return delta;
       if (m === null || m.length !== delta.length) {
         m = new Float64Array(delta.length);
         v = new Float64Array(delta.length);
       }
       const out = new Float32Array(delta.length);
-      const { learningRate: lr, beta1, beta2, epsilon } = options;
+      const { beta1, beta2, epsilon } = options;
       for (let i = 0; i < delta.length; i++) {
         const g = delta[i]!;
-        if (options.kind === 'momentum') {
+        const lr = lrs ? lrs[i]! : options.learningRate;
+        if (options.kind === 'sgd') out[i] = lr * g;
+        else if (options.kind === 'momentum') {
           m[i] = beta1 * m[i]! + g;
           out[i] = lr * m[i]!;
         } else {
@@ -95,11 +106,21 @@ export async function serverStep(
     for (let i = 0; i < x.length; i++) delta[offset + i] = (y[i]! - x[i]!) / serverLr;
     offset += x.length;
   }
+  const itemLr = optimizer.options.itemTablesLearningRate;
+  const lrs = itemLr === undefined ? undefined : new Float32Array(delta.length);
+  if (lrs) {
+    let at = 0;
+    for (const spec of layout) {
+      const n = layoutSize([spec]);
+      lrs.fill(ITEM_TABLES.includes(spec.name) ? itemLr! : optimizer.options.learningRate, at, at + n);
+      at += n;
+    }
+  }
   const stepped = await applyDelta(
     before.manifest,
     before.weights,
     layout,
-    optimizer.step(delta),
+    optimizer.step(delta, lrs),
     1,
     metadata,
   );
