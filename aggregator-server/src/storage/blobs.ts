@@ -7,6 +7,11 @@ import type { Sql } from './sql';
 import { ChecksumError } from './types';
 
 export interface BlobStore {
+  /**
+   * Where named bytes (running sums) live: false, in files that putNamed writes; true, in the
+   * database's named_blobs table, which the store may also write in its own statements.
+   */
+  readonly namedInDatabase: boolean;
   /** Stores bytes durably; returns their SHA-256 (hex). */
   put(bytes: Uint8Array): Promise<string>;
   /** The bytes stored under sha256, verified (ChecksumError when they do not match). */

@@ -97,6 +97,7 @@ export function fileBlobs(dir: string, options: FileBlobOptions = {}): BlobStore
     return join(dir, 'sums', `${name}.f64`);
   };
   return {
+    namedInDatabase: false,
     async put(bytes) {
       const sha = sha256Hex(bytes);
       await writeDurably(dir, path(sha), bytes, options);

@@ -2,6 +2,7 @@
 // moment: the first batches of both race to move the round from open to collecting. They must neither
 // deadlock nor lose an update.
 
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layout, params, version } from './contract';
 import { openPostgresStore } from './postgres';
@@ -71,6 +72,41 @@ describe('a replica restarted under the same id', () => {
     } finally {
       await again.close();
     }
+    await a.transitionRound(r.id, ['collecting'], 'abandoned', 'next');
+  });
+});
+
+describe('a receipt inserted by another replica while a one-statement commit runs', () => {
+  it('fails that statement as a whole; the general path counts the other clients once and skips it', async () => {
+    const v = await a.createVersion(version(3), 'base');
+    const r = await a.openRound({
+      modelVersion: v.version,
+      params,
+      layout,
+      deadline: new Date(Date.now() + 60_000),
+    });
+    await a.ingest(r.id, [upd('race-w')]); // the first batch takes the general path; later ones do not
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      // another replica's transaction holds an uncommitted receipt of race-x: the statement's dup check
+      // cannot see it, its insert waits for it, then skips it
+      await other.query('BEGIN');
+      await other.query(
+        `INSERT INTO receipts (round_id, client_id, replica, clipped, zeroed) VALUES ($1, 'race-x', 'other', false, false)`,
+        [r.id],
+      );
+      const pending = a.ingest(r.id, [upd('race-x'), upd('race-y')]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await other.query('COMMIT');
+      expect(await pending).toEqual({ kind: 'ok', accepted: ['race-y'], duplicates: ['race-x'] });
+    } finally {
+      await other.end();
+    }
+    const total = await a.roundSum(r.id, 4);
+    expect(total.count).toBe(2); // race-w and race-y; race-x's vector belongs to the other replica
+    expect(Array.from(total.sum)).toEqual([2, 4, 6, 8]);
+    expect(await a.receiptCount(r.id)).toBe(3);
     await a.transitionRound(r.id, ['collecting'], 'abandoned', 'next');
   });
 });

@@ -68,6 +68,10 @@ const statements = [
      sum_blob TEXT NOT NULL,
      sum_sha256 TEXT NOT NULL,
      PRIMARY KEY (round_id, replica))`,
+  // Fails the statement that calls it (and so undoes everything that statement did): the one-statement
+  // group commit (ingest-one-statement.ts) calls it when its receipts raced another replica's.
+  `CREATE OR REPLACE FUNCTION hearth_abort(message text) RETURNS integer LANGUAGE plpgsql
+     AS $$ BEGIN RAISE EXCEPTION '%', message; END $$`,
   `CREATE TABLE IF NOT EXISTS privacy_ledger (
      round_id INTEGER PRIMARY KEY REFERENCES rounds(id),
      model_version INTEGER NOT NULL REFERENCES model_versions(version),

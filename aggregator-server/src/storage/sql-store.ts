@@ -12,6 +12,8 @@
 import { randomUUID } from 'node:crypto';
 import type { TensorLayout } from '@hearth/models';
 import type { BlobStore } from './blobs';
+import { ingestInOneStatement } from './ingest-one-statement';
+import { addScaled, bytesToF64, f64Bytes, type RunningSum } from './running-sum';
 import { isUniqueViolation, type Sql } from './sql';
 import {
   type ClippedUpdate,
@@ -82,43 +84,6 @@ const toRound = (r: RoundRow): RoundRecord => ({
   reason: r.reason,
   resultVersion: r.result_version,
 });
-
-/** The bytes of a float64 array (little-endian hosts: the format of stored sums), as a view, no copy. */
-function f64Bytes(values: Float64Array): Uint8Array {
-  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-}
-/** float64 little-endian bytes -> Float64Array (a copy, so alignment never matters). */
-export function bytesToF64(bytes: Uint8Array): Float64Array {
-  return new Float64Array(bytes.slice().buffer);
-}
-
-/**
- * sum += scale · values: a small function of its own, so the hot loop is optimized early. Unrolled by
- * four (independent loads and adds per step): 0.12 ms instead of 0.17–0.21 ms per 100,000 float32
- * values, measured on the shared 2-core machine.
- */
-function addScaled(sum: Float64Array, values: Float32Array | Float64Array, scale: number): void {
-  if (scale === 0) return;
-  const n = sum.length;
-  const end = n - (n % 4);
-  let i = 0;
-  for (; i < end; i += 4) {
-    sum[i] = sum[i]! + scale * values[i]!;
-    sum[i + 1] = sum[i + 1]! + scale * values[i + 1]!;
-    sum[i + 2] = sum[i + 2]! + scale * values[i + 2]!;
-    sum[i + 3] = sum[i + 3]! + scale * values[i + 3]!;
-  }
-  for (; i < n; i++) sum[i] = sum[i]! + scale * values[i]!;
-}
-
-/** A replica's running sum of one round and its counts; seq numbers its commits. */
-interface RunningSum {
-  sum: Float64Array;
-  count: number;
-  clipped: number;
-  zeroed: number;
-  seq: number;
-}
 
 export interface SqlStoreOptions {
   readonly kind: 'embedded' | 'postgres';
@@ -212,6 +177,20 @@ export function sqlStore(options: SqlStoreOptions): Store {
     let outcome: IngestOutcome & { next?: RunningSum };
     try {
       base = await committedRunningSum(roundId, size);
+      const fast = await ingestInOneStatement({ sql, blobs, replicaId, roundId, updates, base });
+      if (fast.kind === 'done') {
+        partials.set(roundId, fast.next);
+        return { kind: 'ok', accepted: updates.map((u) => u.clientId), duplicates: [] };
+      }
+      if (fast.kind === 'round_not_collecting') {
+        partials.delete(roundId);
+        return fast;
+      }
+      if (fast.dirty) {
+        partials.delete(roundId);
+        base = await committedRunningSum(roundId, size);
+      }
+      // The general path: the first batch of the round, or a batch with duplicates.
       outcome = await sql.transaction(async (tx): Promise<IngestOutcome & { next?: RunningSum }> => {
         // open -> collecting FIRST: two replicas whose first batches both read 'open' under FOR SHARE and
         // then both tried this UPDATE would deadlock. Taking the row's exclusive lock first (while it is

@@ -61,11 +61,6 @@ export function pgPoolSql(pool: pg.Pool): Sql {
   };
 }
 
-/** Bytes as a hex text parameter, for `decode($n, 'hex')`: the same on both drivers, and faster on PGlite. */
-export function hexParam(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-}
-
 /** A bytea column as a Uint8Array (pg gives a Buffer, PGlite a Uint8Array; both are Uint8Arrays). */
 export function bytesOf(value: unknown): Uint8Array {
   // pg hands out Buffers; callers (and tests) want plain Uint8Arrays.
