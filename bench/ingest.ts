@@ -121,7 +121,12 @@ function machineBusySeconds(): number {
 }
 
 /** Sends `heads` (one per request, each with its body) through the cheap client, split over `servers`. */
-async function load(servers: ChildServer[], heads: string[][], body: Buffer): Promise<LoadReport> {
+async function load(
+  servers: ChildServer[],
+  heads: string[][],
+  body: Buffer,
+  connectionsPerServer = Math.max(1, Math.floor(CONNECTIONS / servers.length)),
+): Promise<LoadReport> {
   const pids = servers.map((s) => s.proc.pid!);
   const cpuBefore = pids.map(processCpuSeconds);
   const machineBefore = machineBusySeconds();
@@ -132,7 +137,7 @@ async function load(servers: ChildServer[], heads: string[][], body: Buffer): Pr
       return runLoad({
         host: url.hostname,
         port: Number(url.port),
-        connections: Math.max(1, Math.floor(CONNECTIONS / servers.length)),
+        connections: connectionsPerServer,
         requests: heads[k]!.map((head) => ({ head })),
         body,
       });
@@ -159,6 +164,7 @@ async function uploads(
   modelVersion: number,
   count: number,
   prefix: string,
+  connectionsPerServer?: number,
 ): Promise<LoadReport> {
   const body = Buffer.from(encodeUpdate({ roundId, modelVersion, numExamples: 1, layout, values }));
   const expiresAt = Date.now() + 3_600_000;
@@ -176,7 +182,7 @@ async function uploads(
       ].join('\r\n');
     }),
   );
-  return load(servers, heads, body);
+  return load(servers, heads, body, connectionsPerServer);
 }
 
 /** Mean group-commit size and duration from the server's Prometheus metrics. */
@@ -274,13 +280,28 @@ try {
     const two = await a!.admin('POST', '/v1/admin/rounds', {});
     const both = await uploads([a!, b!], two.json.id, two.json.modelVersion, PG_UPDATES, 'pg2');
     await b!.admin('POST', `/v1/admin/rounds/${two.json.id}/close`);
+    // The same again with as many connections to each replica as the single one had: twice the offered
+    // load, the way a load balancer in front of more replicas would see more clients at once.
+    const three = await a!.admin('POST', '/v1/admin/rounds', {});
+    const wide = await uploads(
+      [a!, b!],
+      three.json.id,
+      three.json.modelVersion,
+      PG_UPDATES,
+      'pg3',
+      CONNECTIONS,
+    );
+    await a!.admin('POST', `/v1/admin/rounds/${three.json.id}/close`);
     report.postgres = {
       oneReplicaPerSec: single.rate,
       twoReplicasPerSec: both.rate,
       speedup: both.rate / single.rate,
-      non2xx: single.non2xx + both.non2xx,
+      twoReplicasFullConnectionsPerSec: wide.rate,
+      speedupFullConnections: wide.rate / single.rate,
+      non2xx: single.non2xx + both.non2xx + wide.non2xx,
       one: single,
       two: both,
+      twoFull: wide,
     };
     await a!.stop();
     await b!.stop();
@@ -315,10 +336,24 @@ for (const r of report.embedded as (LoadReport & { clients: number; serverPeakRs
 const best = Math.max(...(report.embedded as { updatesPerSec: number }[]).map((r) => r.updatesPerSec));
 rows.push(['embedded best / discard', `${((100 * best) / (report.discardPerSec as number)).toFixed(0)}%`]);
 if (report.postgres) {
-  const p = report.postgres as { speedup: number; one: LoadReport; two: LoadReport };
-  rows.push(['postgres, 1 replica (updates/s)', `${f(p.one.rate)} | ${cpuSplit(p.one)}`]);
-  rows.push(['postgres, 2 replicas (updates/s)', `${f(p.two.rate)} | ${cpuSplit(p.two)}`]);
-  rows.push(['2 replicas / 1', p.speedup.toFixed(2)]);
+  const p = report.postgres as {
+    speedup: number;
+    speedupFullConnections: number;
+    one: LoadReport;
+    two: LoadReport;
+    twoFull: LoadReport;
+  };
+  rows.push([
+    `postgres, 1 replica, ${CONNECTIONS} conn. (updates/s)`,
+    `${f(p.one.rate)} | ${cpuSplit(p.one)}`,
+  ]);
+  rows.push([`postgres, 2 replicas, ${CONNECTIONS} conn. in all`, `${f(p.two.rate)} | ${cpuSplit(p.two)}`]);
+  rows.push(['2 replicas / 1 (same connections)', p.speedup.toFixed(2)]);
+  rows.push([
+    `postgres, 2 replicas, ${CONNECTIONS} conn. each`,
+    `${f(p.twoFull.rate)} | ${cpuSplit(p.twoFull)}`,
+  ]);
+  rows.push(['2 replicas / 1 (connections per replica)', p.speedupFullConnections.toFixed(2)]);
 }
 console.log('embedded group commits:', JSON.stringify(report.embeddedCommits));
 const width = Math.max(...rows.map((r) => r[0].length));

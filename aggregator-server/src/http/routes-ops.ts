@@ -4,6 +4,7 @@ import { Router } from 'express';
 import { spentEpsilon } from '../privacy/ledger';
 import { ledgerOf } from '../rounds/aggregate';
 import type { LedgerEntry } from '../storage/types';
+import { BodyPool } from './body-pool';
 import type { AppContext } from './context';
 import { rawBody } from './read-body';
 
@@ -53,9 +54,13 @@ export function opsRoutes(ctx: AppContext): Router {
   });
 
   if (ctx.config.discardEndpoint) {
-    const raw = rawBody(ctx.config.limits.maxUpdateBytes);
+    // The same reader as uploads, with its own pool of bodies, so the baseline is the transport alone.
+    const bodies = new BodyPool(64 * ctx.config.limits.maxUpdateBytes);
+    const raw = rawBody(ctx.config.limits.maxUpdateBytes, bodies);
     r.post('/v1/discard', raw, (req, res) => {
-      res.status(202).json({ bytes: Buffer.isBuffer(req.body) ? req.body.length : 0 });
+      const body: unknown = req.body;
+      res.status(202).json({ bytes: Buffer.isBuffer(body) ? body.length : 0 });
+      if (Buffer.isBuffer(body)) bodies.give(body);
     });
   }
   return r;
