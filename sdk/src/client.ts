@@ -27,6 +27,12 @@ import { connectWorker, readCachedModel, withCachedModel, workerSources } from '
 /** The history the worker sees: the model's longest sequence is well under this. */
 const HISTORY = 50;
 const WORKER_START_MS = 15_000;
+/**
+ * Events are written in batches this long after the first: a click's write then does not compete
+ * with the rank() that usually follows it, and a burst of impressions is one transaction. Leaving or
+ * hiding the page writes at once (flushWhenLeaving).
+ */
+const WRITE_DELAY_MS = 250;
 /** How many of the newest events status() shows. */
 const RECENT = 10;
 /** Longest trainNow() / joinRound() may take before they resolve with 'failed' (the work may go on). */
@@ -167,7 +173,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   const persist = (e: StoredEvent) => {
     if (!store) return;
     writes.push(e);
-    if (writes.length === 1) setTimeout(flush, 0);
+    if (writes.length === 1) setTimeout(flush, WRITE_DELAY_MS);
   };
 
   /** A page being hidden, left or frozen (mobile) may never run another timer: write now. */

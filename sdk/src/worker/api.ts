@@ -24,7 +24,7 @@ import { buildModel, fetchLatest, type LoadedModel, loadCached } from './model';
 import { personalise, summarise } from './personal';
 import { CANDIDATE_BUCKETS, padded, Scorer } from './scoring';
 
-/** Scores for explain(): one-off sequences, padded on WebGPU like rank()'s lists, nothing kept. */
+/** Scores for explain() and the warm-up: one-off sequences, padded on WebGPU like rank()'s lists. */
 async function scoreOnce(m: LoadedModel, history: Interaction[], candidates: number[], pad: boolean) {
   const list = pad ? padded(candidates) : candidates;
   return (await m.recommender.scoreCandidates(history, list)).subarray(0, candidates.length);

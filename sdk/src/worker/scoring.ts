@@ -58,8 +58,10 @@ export class Scorer {
     candidates: readonly number[],
   ): Promise<Float32Array> {
     if (candidates.length === 0) return new Float32Array(0);
-    const user = this.userVector(recommender, sequence);
     const list = this.padShapes ? padded(candidates) : candidates;
+    // The user vector is read only before the first await below, so a concurrent call that replaces
+    // (and disposes) it cannot pull it from under this one.
+    const user = this.userVector(recommender, sequence);
     const scores = await recommender.scoreCandidatesFor(user, list);
     return list.length === candidates.length ? scores : scores.subarray(0, candidates.length);
   }
