@@ -4,8 +4,8 @@
 // transport's own limit) and the bare validate-clip-sum loop of the privacy core in this process.
 // Resident memory of the server is sampled while rounds of 1,000 to 20,000 clients run, and the same
 // load goes to one and then two replicas sharing a PostgreSQL.
-//   npm run bench:ingest [-- --params 100000 --connections 32 --sizes 1000,5000,20000 --no-postgres
-//                         --profile DIR]
+//   npm run bench:ingest [-- --params 100000 --connections 32 --sizes 1000,5000,20000 --warmup 3000
+//                         --no-postgres --profile DIR]
 // Writes bench/results/ingest.json and prints a table. Load goes to 127.0.0.1 only, bounded in count.
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +26,8 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '32' },
     sizes: { type: 'string', default: '1000,5000,20000' },
     discard: { type: 'string', default: '3000' },
+    /** Uploads in an unmeasured round first: a fresh server runs its first ~3,000 at about half speed. */
+    warmup: { type: 'string', default: '3000' },
     'pg-updates': { type: 'string', default: '4000' },
     'no-postgres': { type: 'boolean', default: false },
     /** Write V8 CPU profiles of the server processes into this folder (node --cpu-prof). */
@@ -36,6 +38,7 @@ const PARAMS = Number(args.params);
 const CONNECTIONS = Number(args.connections);
 const SIZES = args.sizes.split(',').map(Number);
 const DISCARD = Number(args.discard);
+const WARMUP = Number(args.warmup);
 const PG_UPDATES = Number(args['pg-updates']);
 for (const [k, v] of Object.entries({
   params: PARAMS,
@@ -45,6 +48,8 @@ for (const [k, v] of Object.entries({
   ...Object.fromEntries(SIZES.map((s, i) => [`sizes[${i}]`, s])),
 }))
   if (!Number.isInteger(v) || v < 1) throw new Error(`--${k}: expected an integer >= 1, got ${v}`);
+if (!Number.isInteger(WARMUP) || WARMUP < 0)
+  throw new Error(`--warmup: expected an integer >= 0, got ${WARMUP}`);
 
 const ROWS = 100;
 const COLS = PARAMS / ROWS;
@@ -245,6 +250,14 @@ try {
   children.push(server);
   report.serverIdleRssMiB =
     Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.proc.pid}/status`, 'utf8'))?.[1]) / 1024;
+  // Warm first, so that neither the discard baseline nor the rounds pay for a cold process.
+  if (WARMUP > 0) {
+    const open = await server.admin('POST', '/v1/admin/rounds', {});
+    if (open.status !== 201) throw new Error(`open round: ${JSON.stringify(open.json)}`);
+    const warm = await uploads([server], open.json.id, open.json.modelVersion, WARMUP, 'warm');
+    report.warmupPerSec = warm.rate;
+    await server.admin('POST', `/v1/admin/rounds/${open.json.id}/close`);
+  }
   const d = await discard(server, DISCARD);
   report.discardPerSec = d.rate;
   report.discard = d;
@@ -274,6 +287,12 @@ try {
       spawnServer(pgEnv, config, nodeArgs),
     ]);
     children.push(a!, b!);
+    if (WARMUP > 0) {
+      // both replicas warm, so neither measurement pays for a cold process
+      const warm = await a!.admin('POST', '/v1/admin/rounds', {});
+      await uploads([a!, b!], warm.json.id, warm.json.modelVersion, 2 * WARMUP, 'pgwarm', CONNECTIONS);
+      await a!.admin('POST', `/v1/admin/rounds/${warm.json.id}/close`);
+    }
     const one = await a!.admin('POST', '/v1/admin/rounds', {});
     const single = await uploads([a!], one.json.id, one.json.modelVersion, PG_UPDATES, 'pg1');
     await a!.admin('POST', `/v1/admin/rounds/${one.json.id}/close`);
@@ -327,6 +346,7 @@ const rows: [string, string][] = [
   ['bare clip-and-sum (updates/s, 1 core)', f(report.bareClipAndSumPerSec)],
   ['discard endpoint (requests/s)', `${f(report.discardPerSec)} | ${cpuSplit(report.discard as LoadReport)}`],
   ['server resident memory after start (MiB)', f(report.serverIdleRssMiB)],
+  [`warm-up round, ${WARMUP} clients, unmeasured (updates/s)`, f(report.warmupPerSec)],
 ];
 for (const r of report.embedded as (LoadReport & { clients: number; serverPeakRssMiB: number })[])
   rows.push([
