@@ -4,7 +4,7 @@ import { Router } from 'express';
 import { spentEpsilon } from '../privacy/ledger';
 import { ledgerOf } from '../rounds/aggregate';
 import type { LedgerEntry } from '../storage/types';
-import { BodyPool } from './body-pool';
+import { BodyPool, POOL_BYTES } from './body-pool';
 import type { AppContext } from './context';
 import { rawBody } from './read-body';
 
@@ -55,7 +55,7 @@ export function opsRoutes(ctx: AppContext): Router {
 
   if (ctx.config.discardEndpoint) {
     // The same reader as uploads, with its own pool of bodies, so the baseline is the transport alone.
-    const bodies = new BodyPool(64 * ctx.config.limits.maxUpdateBytes);
+    const bodies = new BodyPool(POOL_BYTES);
     const raw = rawBody(ctx.config.limits.maxUpdateBytes, bodies);
     r.post('/v1/discard', raw, (req, res) => {
       const body: unknown = req.body;

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ApiError } from '../api-error';
 import type { SubmitResult } from '../rounds/coordinator';
 import type { RoundRecord } from '../storage/types';
-import { BodyPool } from './body-pool';
+import { BodyPool, POOL_BYTES } from './body-pool';
 import type { AppContext } from './context';
 import { fromZod } from './errors';
 import { NewIdRateLimiter } from './rate-limit';
@@ -47,10 +47,7 @@ export function roundRoutes(ctx: AppContext): Router {
   const r = Router();
   const limiter = new NewIdRateLimiter(ctx.config.limits.checkInsPerMinutePerSource);
   const json = jsonBody(ctx.config.limits.maxJsonBytes);
-  // Enough idle bodies for every upload a full batch and queue can hold, capped at 256 MiB.
-  const bodies = new BodyPool(
-    Math.min(256 << 20, (ctx.config.limits.maxBatch + 64) * ctx.config.limits.maxUpdateBytes),
-  );
+  const bodies = new BodyPool(POOL_BYTES);
   const raw = rawBody(ctx.config.limits.maxUpdateBytes, bodies);
 
   r.post('/v1/rounds/checkin', json, async (req, res) => {
