@@ -8,6 +8,7 @@ import { forgetClientId, type Rounds, startFederation } from './federation';
 import { debug, describe, history as messages, setDebug } from './log';
 import { Outbox } from './outbox';
 import type { WorkerApi, WorkerStarted } from './protocol';
+import { expandRanking } from './ranking';
 import { destroy, Store } from './storage';
 import type {
   Backend,
@@ -338,14 +339,15 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
         debug('worker missed a rank() deadline; the shop order is used until it answers again');
       }
       // Only a complete answer for the input is trusted; anything else is the original order.
-      if (!reply || reply.items.length !== ids.length) return fallback;
+      const ranked = reply ? expandRanking(ids, reply.ranking) : null;
+      if (!reply || !ranked) return fallback;
       tensors = reply.tensors;
       if (reply.modelVersion !== started.modelVersion)
         started = { ...started, modelVersion: reply.modelVersion, modelCached: false };
       lastRank = { totalMs: performance.now() - t0, workerMs: reply.workerMs };
       if (reply.features) features = reply.features;
       personalised = reply.personalised === true;
-      return reply.items;
+      return ranked;
     } catch (e) {
       debug(`rank() failed (${describe(e)})`);
       return originalOrder(ids);

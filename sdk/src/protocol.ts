@@ -2,7 +2,8 @@
 // private MessageChannel handed over in one handshake, so nothing else that can post to the worker's
 // global scope reaches it.
 import type { StoredEvent } from './event';
-import type { Backend, Explanation, FeatureSummary, RankedItem } from './types';
+import type { CompactRanking } from './ranking';
+import type { Backend, Explanation, FeatureSummary } from './types';
 
 export const HANDSHAKE = 'hearth:connect';
 
@@ -53,7 +54,8 @@ export interface ExplainRequest {
 }
 
 export interface RankReply {
-  items: RankedItem[];
+  /** The order and its reasons as typed arrays, transferred (see ./ranking): the page expands them. */
+  ranking: CompactRanking;
   /** Live TensorFlow.js tensors after the call: constant across calls, or something leaks. */
   tensors: number;
   /** Time spent in the worker (features, forward pass, blend). */

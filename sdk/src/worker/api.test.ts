@@ -6,6 +6,7 @@ import { startServer, type TestServer } from '../../../test/browser/harness';
 import { makeTestModel, serveModel, type TestModel } from '../../../test/browser/test-model';
 import type { StoredEvent } from '../event';
 import type { WorkerApi } from '../protocol';
+import { expandRanking } from '../ranking';
 import { createWorkerApi } from './api';
 import { bucketFor, CANDIDATE_BUCKETS } from './scoring';
 
@@ -48,13 +49,14 @@ describe('worker api', () => {
   it('rank() scores known items exactly as the model core does, padding or not', async () => {
     const candidates = ['p20', 'p21', 'p22', 'nope', 'p23'];
     const reply = await api.rank({ history, candidates, now, utcOffsetMin: 0, shopWeight: 0.2 });
+    const items = expandRanking(candidates, reply!.ranking)!;
     const expected = await model.scores(
       history.map((e) => ({ id: e.item!, action: e.type as 'view', timeMs: e.t })),
       ['p20', 'p21', 'p22', 'p23'],
     );
-    const got = ['p20', 'p21', 'p22', 'p23'].map((id) => reply!.items.find((r) => r.id === id)!.modelScore!);
+    const got = ['p20', 'p21', 'p22', 'p23'].map((id) => items.find((r) => r.id === id)!.modelScore!);
     for (const [i, g] of got.entries()) expect(g).toBeCloseTo(expected[i]!, 5);
-    expect(reply!.items.find((r) => r.id === 'nope')?.modelScore).toBeUndefined();
+    expect(items.find((r) => r.id === 'nope')?.modelScore).toBeUndefined();
     expect(reply!.modelVersion).toBe('test-1');
   });
 
@@ -66,7 +68,7 @@ describe('worker api', () => {
       utcOffsetMin: 0,
       shopWeight: 0,
     });
-    const top = ranked!.items[0]!.id;
+    const top = expandRanking(['p30', 'p31', 'p32'], ranked!.ranking)![0]!.id;
     const e = (await api.explain({ history, itemId: top, now, utcOffsetMin: 0 }))!;
     expect(e.itemId).toBe(top);
     for (const d of e.drivers) expect(['p4', 'p7', 'p10']).toContain(d.itemId);

@@ -2,6 +2,7 @@
 // of its own: each call brings the history, so a track() on the page changes the very next rank().
 import type { Interaction } from '@hearth/models';
 import * as tf from '@tensorflow/tfjs';
+import { transfer } from 'comlink';
 import type {
   ExplainRequest,
   ParticipateReply,
@@ -14,10 +15,11 @@ import type {
   WorkerStart,
   WorkerStarted,
 } from '../protocol';
+import { buffers } from '../ranking';
 import { Store } from '../storage';
 import type { Backend, Explanation } from '../types';
 import { chooseBackend } from './backend';
-import { blend } from './blend';
+import { blendCompact } from './blend';
 import { buildFeatures } from './features';
 import { checkIn, RoundModels, trainForRound } from './federated';
 import { buildModel, fetchLatest, type LoadedModel, loadCached } from './model';
@@ -217,16 +219,19 @@ export function createWorkerApi(): WorkerApi {
           if (index > 0) scores![i] = knownScores[k++]!;
         });
       }
-      const items = blend(r.candidates, scores, features, m.catalog, r.shopWeight);
+      const compact = blendCompact(r.candidates, scores, features, m.catalog, r.shopWeight);
       const tensors = tf.memory().numTensors;
-      return {
-        items,
-        tensors,
-        workerMs: performance.now() - t0,
-        modelVersion: m.version,
-        personalised: m === personal,
-        features: summarise(features, m),
-      };
+      return transfer(
+        {
+          ranking: compact,
+          tensors,
+          workerMs: performance.now() - t0,
+          modelVersion: m.version,
+          personalised: m === personal,
+          features: summarise(features, m),
+        },
+        buffers(compact),
+      );
     }, ranking());
   }
 
