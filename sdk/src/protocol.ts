@@ -3,7 +3,7 @@
 // global scope reaches it.
 import type { StoredEvent } from './event';
 import type { CompactRanking } from './ranking';
-import type { Backend, Explanation, FeatureSummary } from './types';
+import type { Backend, Explanation, FeatureSummary, TrainResult } from './types';
 
 export const HANDSHAKE = 'hearth:connect';
 
@@ -122,17 +122,9 @@ export interface TrainNowRequest {
   utcOffsetMin: number;
 }
 
+/** The worker's side of trainNow(): the page adds the reasons it decides itself (consent, backend). */
 export type TrainNowReply =
-  | {
-      trained: true;
-      steps: number;
-      /** The next-item loss on the shopper's own sequence, before and after (lower = fits better). */
-      lossBefore: number;
-      lossAfter: number;
-      /** The server version the personal weights start from. */
-      modelVersion: string;
-      ms: number;
-    }
+  | Extract<TrainResult, { trained: true }>
   | { trained: false; reason: 'no_model' | 'too_short' | 'busy' | 'failed'; detail?: string };
 
 export interface WorkerApi {
