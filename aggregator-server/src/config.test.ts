@@ -18,6 +18,8 @@ describe('configuration', () => {
     expect(c.port).toBe(8787);
     expect(c.store).toEqual({ kind: 'embedded', dir: '.data/aggregator' });
     expect(c.rounds.defaults.q).toBe(0.01);
+    // the round publishes the noisy average itself, the item tables at the same rate
+    expect([c.rounds.defaults.serverLr, c.rounds.defaults.serverItemTablesLr]).toEqual([1, null]);
     expect(c.privacy.delta).toBe(1e-5);
   });
 
@@ -61,6 +63,10 @@ describe('configuration', () => {
     expect(message({ ...secrets, HEARTH_CONFIG: file })).toMatch(/^config: privacy\.delta: .*HEARTH_CONFIG=/);
     writeFileSync(file, JSON.stringify({ rounds: { defaults: { qq: 1 } } }));
     expect(message({ ...secrets, HEARTH_CONFIG: file })).toMatch(/^config: rounds\.defaults: .*qq/);
+    writeFileSync(file, JSON.stringify({ rounds: { defaults: { serverItemTablesLr: 0 } } }));
+    expect(message({ ...secrets, HEARTH_CONFIG: file })).toMatch(
+      /^config: rounds\.defaults\.serverItemTablesLr: /,
+    );
     writeFileSync(file, '{ not json');
     expect(message({ ...secrets, HEARTH_CONFIG: file })).toMatch(/cannot read HEARTH_CONFIG/);
   });

@@ -20,7 +20,10 @@ const roundDefaults = z.strictObject({
   clipBound: positive.default(1),
   zeroingBound: positive.nullable().default(null),
   minClients: z.number().int().min(1).default(100),
+  /** Server learning rate: new weights = old + serverLr * noisy average (1: the average itself). */
   serverLr: positive.default(1),
+  /** Its own rate for the per-item tables, when a round trains them; null: serverLr. */
+  serverItemTablesLr: positive.nullable().default(null),
   /** Regular expressions on tensor names: which float tensors rounds train. */
   includeTensors: z.string().default('.*'),
   /** The default leaves out the per-item tables, which describe items, not shoppers (model core). */

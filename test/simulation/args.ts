@@ -28,7 +28,8 @@ full-ranking HR@10 / NDCG@10 on every user's test item.
   --layout L               what rounds train: encoder (default, the browser's: item tables frozen) or
                            full (every tensor, item tables included; clients opt in, see README)
   --server-opt O           none (default) | sgd | momentum | adam: the server's optimizer on each
-                           round's published noisy average (post-processing: no privacy cost)
+                           round's published noisy average (post-processing: no privacy cost);
+                           sgd is the aggregator's own round step (serverLr, serverItemTablesLr)
   --server-opt-lr X        its step size (default 0.001)
   --server-item-lr X       its step size for the item tables (default: --server-opt-lr)
   --server-beta1 X --server-beta2 X --server-eps X   its decays and Adam's floor (0.9, 0.99, 1e-6)

@@ -29,7 +29,13 @@ import { startServer } from '../../aggregator-server/src/server';
 import { openEmbeddedStore } from '../../aggregator-server/src/storage/embedded';
 import { checkIn, type Json, upload } from '../../aggregator-server/src/testing/client';
 import type { Quality } from './central';
-import { createServerOptimizer, type ServerOptimizerOptions, serverStep } from './server-optimizer';
+import {
+  createServerOptimizer,
+  roundServerStep,
+  type ServerOptimizerOptions,
+  serverStep,
+  stepsInHarness,
+} from './server-optimizer';
 
 export interface FederationOptions {
   readonly dataset: Dataset;
@@ -58,8 +64,10 @@ export interface FederationOptions {
   /** Items clients may use as training targets (see LocalTrainingParams.targetItems); all when absent. */
   readonly targetItems?: Uint8Array;
   /**
-   * Applied by the server to each round's published average (post-processing, no privacy cost):
-   * every round then also registers the stepped model, which the next round trains. Default none.
+   * Applied by the server to each round's published average (post-processing, no privacy cost).
+   * sgd is the aggregator's own round step (serverLr / serverItemTablesLr): one version per round.
+   * momentum and adam keep state, so the harness steps and registers the stepped model as well,
+   * which the next round trains. Default none.
    */
   readonly serverOptimizer?: ServerOptimizerOptions;
   /** Evaluate the published model after every k rounds (and after the last). */
@@ -157,7 +165,7 @@ export async function runFederation(o: FederationOptions): Promise<FederationRes
           z,
           clipBound: o.clipBound,
           minClients: 1,
-          serverLr: o.serverLr,
+          ...roundServerStep(o.serverOptimizer, o.serverLr),
           durationSec: 24 * 3600,
           // null: no tensor is left out of the round's layout, the item tables included.
           ...(o.layout === 'full' ? { excludeTensors: null } : {}),
@@ -190,7 +198,7 @@ export async function runFederation(o: FederationOptions): Promise<FederationRes
     const stats: RoundStats[] = [];
     let finalQuality: Quality | undefined;
     const optimizer =
-      o.serverOptimizer && o.serverOptimizer.kind !== 'none'
+      o.serverOptimizer && stepsInHarness(o.serverOptimizer)
         ? createServerOptimizer(o.serverOptimizer)
         : null;
     // The start model is a candidate too: a gate may keep it if no round beats it.

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createServerOptimizer, DEFAULT_SERVER_OPTIMIZER } from './server-optimizer';
+import {
+  createServerOptimizer,
+  DEFAULT_SERVER_OPTIMIZER,
+  roundServerStep,
+  stepsInHarness,
+} from './server-optimizer';
 
 const opts = (kind: 'none' | 'sgd' | 'momentum' | 'adam', learningRate = 0.01) => ({
   ...DEFAULT_SERVER_OPTIMIZER,
@@ -60,5 +65,23 @@ describe('server optimizer', () => {
     );
     expect(() => createServerOptimizer({ ...opts('adam'), learningRate: 0 })).toThrow(/learningRate/);
     expect(() => createServerOptimizer({ ...opts('adam'), beta2: 1 })).toThrow(/beta2/);
+  });
+
+  it('sgd becomes the round step of the aggregator; momentum and adam stay in the harness', () => {
+    expect(roundServerStep({ ...opts('sgd', 0.2), itemTablesLearningRate: 60 }, 1)).toEqual({
+      serverLr: 0.2,
+      serverItemTablesLr: 60,
+    });
+    expect(roundServerStep(opts('sgd', 0.2), 1)).toEqual({ serverLr: 0.2, serverItemTablesLr: null });
+    for (const kind of ['none', 'momentum', 'adam'] as const)
+      expect(roundServerStep({ ...opts(kind, 0.2), itemTablesLearningRate: 60 }, 0.7)).toEqual({
+        serverLr: 0.7,
+        serverItemTablesLr: null,
+      });
+    expect(roundServerStep(undefined, 0.7)).toEqual({ serverLr: 0.7, serverItemTablesLr: null });
+    expect(['none', 'sgd', 'momentum', 'adam'].filter((k) => stepsInHarness(opts(k as 'sgd')))).toEqual([
+      'momentum',
+      'adam',
+    ]);
   });
 });

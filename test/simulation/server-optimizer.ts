@@ -81,6 +81,24 @@ export function createServerOptimizer(options: ServerOptimizerOptions): ServerOp
 }
 
 /**
+ * The server learning rates a round is opened with. Plain sgd needs no state, so the aggregator
+ * applies it itself (one version per round): its step replaces the harness's `serverLr`. Momentum
+ * and Adam keep state across rounds and stay in the harness (serverStep), on a round at `serverLr`.
+ */
+export function roundServerStep(
+  options: ServerOptimizerOptions | undefined,
+  serverLr: number,
+): { serverLr: number; serverItemTablesLr: number | null } {
+  if (options?.kind !== 'sgd') return { serverLr, serverItemTablesLr: null };
+  return { serverLr: options.learningRate, serverItemTablesLr: options.itemTablesLearningRate ?? null };
+}
+
+/** Whether the harness itself steps after each round (the optimizers with state). */
+export function stepsInHarness(options: ServerOptimizerOptions | undefined): boolean {
+  return options?.kind === 'momentum' || options?.kind === 'adam';
+}
+
+/**
  * The server step after a round: recovers the published average Δ̃ = (published − before) / serverLr
  * from the two released versions, and returns `before` + the optimizer's step as a new artifact (for
  * the harness to register as the next round's model). Tensors outside the round's layout have Δ̃ = 0
@@ -121,7 +139,7 @@ export async function serverStep(
     before.weights,
     layout,
     optimizer.step(delta, lrs),
-    1,
+    { lr: 1, itemTablesLr: null },
     metadata,
   );
   return { manifest: stepped.manifest, weights: new Uint8Array(stepped.weights) };

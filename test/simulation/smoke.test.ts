@@ -3,8 +3,8 @@
 // noise of the calibrated size where no client has signal; the ledger must charge every round; what
 // leaves a device must be clipped; the item tables must stay as they were; quality must not collapse.
 // A second run from the same public model trains the full layout (item tables included) with the
-// server's own step (item tables at their own step size): the item table must change too, and every
-// round must register that step.
+// server's sgd step (item tables at their own step size), which the aggregator applies itself: the
+// item table must change too, and every round must publish one version, the stepped one.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import {
@@ -178,15 +178,15 @@ describe('federated simulation smoke (real aggregator over HTTP)', () => {
     expect(after).toBeGreaterThanOrEqual(0.5 * before);
   });
 
-  it('full layout + server step: trains the item table and the encoder, registers each server step, keeps quality', () => {
+  it('full layout + server step: trains the item table and the encoder, one version per round, keeps quality', () => {
     const rounds = full.federation.rounds;
     expect(rounds).toHaveLength(2);
     for (const r of rounds) {
       expect(r.received).toBe(r.sampled);
       expect(r.maxUploadedNorm).toBeLessThanOrEqual(CLIP);
     }
-    // Each round: the aggregator's version, then the server's step registered on top of it.
-    expect(rounds[1]!.version - rounds[0]!.version).toBe(2);
+    // sgd is the aggregator's own round step: each round publishes the stepped version, nothing else.
+    expect(rounds[1]!.version - rounds[0]!.version).toBe(1);
     expect(full.federation.epsilon).toBeLessThanOrEqual(8);
     const a = start.tensors[ITEM_EMBEDDING]!.data;
     const b = fullEnd.tensors[ITEM_EMBEDDING]!.data;

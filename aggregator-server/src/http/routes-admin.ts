@@ -22,6 +22,7 @@ const openBody = z
     zeroingBound: z.number().positive().nullable(),
     minClients: z.number().int().min(1),
     serverLr: z.number().positive(),
+    serverItemTablesLr: z.number().positive().nullable(),
     includeTensors: z.string(),
     excludeTensors: z.string().nullable(),
   })

@@ -97,7 +97,7 @@ export async function aggregateRound(
     await store.readWeights(parent.version),
     round.layout,
     result.delta,
-    round.params.serverLr,
+    { lr: round.params.serverLr, itemTablesLr: round.params.serverItemTablesLr },
     {
       round: round.id,
       parentVersion: parent.version,

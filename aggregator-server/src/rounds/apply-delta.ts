@@ -1,10 +1,16 @@
-// Applying a round's averaged update to the model: new = old + serverLr * delta on the federated
-// tensors, every other tensor copied as is, each tensor stored back in its original dtype. The result
-// is a new artifact (manifest + weights with a fresh SHA-256); the old one is never touched.
+// Applying a round's averaged update to the model: new = old + lr * delta on the federated tensors,
+// every other tensor copied as is, each tensor stored back in its original dtype. The result is a new
+// artifact (manifest + weights with a fresh SHA-256); the old one is never touched.
+//
+// The step size is the server's plain SGD step: the per-item tables may take their own, since an item
+// row's average is only (shoppers who touched the item / q·N) of one shopper's row delta, tiny next to
+// the dense encoder's signal. Scaling the released noisy average is post-processing of a value the
+// DP-FedAvg strategy has already released, so neither rate changes the privacy cost of a round.
 
 import {
   decodeArtifact,
   encodeArtifact,
+  ITEM_TABLES,
   type Manifest,
   parseManifest,
   type TensorInput,
@@ -23,12 +29,22 @@ export function federatedLayout(
     .map((t) => ({ name: t.name, shape: [...t.shape] }));
 }
 
+/** The server's step: `lr` on every federated tensor, `itemTablesLr` (when set) on the item tables. */
+export interface ServerStep {
+  readonly lr: number;
+  readonly itemTablesLr: number | null;
+}
+
+function stepFor(name: string, step: ServerStep): number {
+  return step.itemTablesLr !== null && ITEM_TABLES.includes(name) ? step.itemTablesLr : step.lr;
+}
+
 export async function applyDelta(
   manifestJson: unknown,
   weights: Uint8Array,
   layout: TensorLayout,
   delta: Float32Array,
-  serverLr: number,
+  step: ServerStep,
   metadata: Record<string, unknown>,
 ): Promise<{ manifest: Manifest; weights: Uint8Array }> {
   const { manifest, tensors } = await decodeArtifact(manifestJson, weights);
@@ -39,7 +55,8 @@ export async function applyDelta(
     if (!t || !(t.data instanceof Float32Array))
       throw new Error(`tensor '${spec.name}' is not a float tensor of the model`);
     const out = Float32Array.from(t.data);
-    for (let i = 0; i < out.length; i++) out[i]! += serverLr * delta[offset + i]!;
+    const lr = stepFor(spec.name, step);
+    for (let i = 0; i < out.length; i++) out[i]! += lr * delta[offset + i]!;
     offset += out.length;
     updated.set(spec.name, out);
   }

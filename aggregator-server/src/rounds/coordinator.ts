@@ -171,6 +171,7 @@ export class RoundCoordinator {
       population: d.population,
       expectedClients,
       serverLr: d.serverLr,
+      serverItemTablesLr: d.serverItemTablesLr,
       delta: this.o.ledger.delta,
     };
     try {

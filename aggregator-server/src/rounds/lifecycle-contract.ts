@@ -22,6 +22,7 @@ export const defaults = {
   zeroingBound: null,
   minClients: 2,
   serverLr: 1,
+  serverItemTablesLr: null,
   includeTensors: '.*',
   excludeTensors: TEST_EXCLUDE,
 };

@@ -30,6 +30,8 @@ export const params: RoundParams = {
   population: 100,
   expectedClients: 10,
   serverLr: 1,
+  // not the default, so that the stores are seen to keep it
+  serverItemTablesLr: 2,
   delta: 1e-5,
 };
 export const layout = [{ name: 'enc/w', shape: [2, 2] }];

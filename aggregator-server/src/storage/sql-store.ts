@@ -48,7 +48,8 @@ interface RoundRow {
   id: number;
   model_version: number;
   state: RoundState;
-  params: RoundParams;
+  // absent in rounds stored before it existed
+  params: Omit<RoundParams, 'serverItemTablesLr'> & { serverItemTablesLr?: number | null };
   layout: TensorLayout;
   deadline: Date;
   opened_at: Date;
@@ -75,7 +76,8 @@ const toRound = (r: RoundRow): RoundRecord => ({
   id: r.id,
   modelVersion: r.model_version,
   state: r.state,
-  params: r.params,
+  // rounds stored before serverItemTablesLr existed used serverLr everywhere
+  params: { ...r.params, serverItemTablesLr: r.params.serverItemTablesLr ?? null },
   layout: r.layout,
   deadline: new Date(r.deadline),
   openedAt: new Date(r.opened_at),

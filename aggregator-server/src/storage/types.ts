@@ -24,6 +24,8 @@ export interface RoundParams {
   readonly expectedClients: number;
   /** Server learning rate: new weights = old + serverLr * noisy average. */
   readonly serverLr: number;
+  /** The item tables' server learning rate (per-item embeddings); null: serverLr, as for the rest. */
+  readonly serverItemTablesLr: number | null;
   readonly delta: number;
 }
 
