@@ -1,7 +1,7 @@
 // Model registry over HTTP. A version's manifest and weights never change, so their URLs are cached
 // for a year (`immutable`) with the weights' SHA-256 as ETag; only `latest` is revalidated every time.
 
-import { Router } from 'express';
+import { type Response, Router } from 'express';
 import { ApiError } from '../api-error';
 import type { ModelVersionRecord } from '../storage/types';
 import type { AppContext } from './context';
@@ -39,6 +39,12 @@ export function modelRoutes(ctx: AppContext): Router {
   const r = Router();
   // The latest version's bytes, kept so a crowd fetching the new model does not hash it per request.
   let cached: { version: number; weights: Uint8Array } | null = null;
+  const sendWeights = async (res: Response, version: number) => {
+    if (cached?.version !== version) cached = { version, weights: await ctx.store.readWeights(version) };
+    res
+      .type('application/octet-stream')
+      .send(Buffer.from(cached.weights.buffer, cached.weights.byteOffset, cached.weights.byteLength));
+  };
 
   const version = async (text: string | undefined) => {
     const v = await ctx.store.getVersion(parseId(text, 'version'));
@@ -88,11 +94,7 @@ export function modelRoutes(ctx: AppContext): Router {
     const etag = `"${v.weightsSha256}"`;
     res.set({ 'Cache-Control': 'no-cache', ETag: etag, 'X-Hearth-Sha256': v.weightsSha256 });
     if (req.get('if-none-match') === etag) return void res.status(304).end();
-    if (cached?.version !== v.version)
-      cached = { version: v.version, weights: await ctx.store.readWeights(v.version) };
-    res
-      .type('application/octet-stream')
-      .send(Buffer.from(cached.weights.buffer, cached.weights.byteOffset, cached.weights.byteLength));
+    await sendWeights(res, v.version);
   });
 
   r.get('/v1/models/:version/manifest.json', async (req, res) => {
@@ -108,11 +110,7 @@ export function modelRoutes(ctx: AppContext): Router {
     const etag = `"${v.weightsSha256}"`;
     res.set({ 'Cache-Control': IMMUTABLE, ETag: etag, 'X-Hearth-Sha256': v.weightsSha256 });
     if (req.get('if-none-match') === etag) return void res.status(304).end();
-    if (cached?.version !== v.version)
-      cached = { version: v.version, weights: await ctx.store.readWeights(v.version) };
-    res
-      .type('application/octet-stream')
-      .send(Buffer.from(cached.weights.buffer, cached.weights.byteOffset, cached.weights.byteLength));
+    await sendWeights(res, v.version);
   });
 
   return r;
