@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const root = join(import.meta.dirname, '..', '..');
@@ -164,4 +164,13 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
         server.close(() => done());
       }),
   };
+}
+
+/**
+ * Scrolls the element now matching `selector` into view, for a screenshot. Not a locator's
+ * scrollIntoViewIfNeeded: the demo's debug panel re-renders itself, and a locator waiting for its
+ * element to be stable fails when the element is replaced meanwhile.
+ */
+export async function scrollIntoView(page: Page, selector: string): Promise<void> {
+  await page.evaluate((s) => document.querySelector(s)?.scrollIntoView({ block: 'center' }), selector);
 }

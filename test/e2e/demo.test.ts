@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../demo-shop/src/catalog-types';
 import { type Demo, REPO_ROOT, SITE_KEY, startDemo } from '../../scripts/demo-stack';
-import { launchBrowser } from '../browser/harness';
+import { launchBrowser, scrollIntoView } from '../browser/harness';
 
 const shots = join(REPO_ROOT, 'test-artifacts', 'e2e');
 const catalog = JSON.parse(
@@ -291,7 +291,7 @@ describe('the demo shop with Hearth, end to end', () => {
       received: number;
     };
     expect(counted.received).toBe(1);
-    await page.locator('[data-debug="queue"]').scrollIntoViewIfNeeded();
+    await scrollIntoView(page, '[data-debug="queue"]');
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(shots, 'shop-debug-panel-join.png') });
 
@@ -308,7 +308,7 @@ describe('the demo shop with Hearth, end to end', () => {
     await page.waitForFunction(() =>
       document.querySelector('[data-debug="model"]')?.textContent?.includes('personal'),
     );
-    await page.locator('[data-debug="features"]').scrollIntoViewIfNeeded();
+    await scrollIntoView(page, '[data-debug="features"]');
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(shots, 'shop-debug-panel-actions.png') });
     expect(errors).toEqual([]);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Demo, REPO_ROOT, startDemo } from '../../scripts/demo-stack';
-import { launchBrowser } from '../browser/harness';
+import { launchBrowser, scrollIntoView } from '../browser/harness';
 
 const shots = join(REPO_ROOT, 'test-artifacts', 'e2e');
 let demo: Demo;
@@ -152,7 +152,7 @@ describe('a federated round with two shoppers', () => {
     expect(await page.textContent('[data-debug="model"]')).toContain(
       `${v2.epsilon.toFixed(3)} (aggregator, v2)`,
     );
-    await page.locator('[data-debug="queue"]').scrollIntoViewIfNeeded();
+    await scrollIntoView(page, '[data-debug="queue"]');
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(shots, 'round-debug-panel.png') });
     await page.goto(`${demo.url}/admin`);
