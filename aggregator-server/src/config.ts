@@ -47,6 +47,11 @@ export const configSchema = z.strictObject({
       }),
     ])
     .default({ kind: 'embedded', dir: '.data/aggregator' }),
+  /**
+   * Run the store in a worker thread of its own (storage/worker-store.ts): the group commit and the
+   * update checks beside the HTTP work instead of on its event loop. false: all on the main thread.
+   */
+  storeInWorker: z.boolean().default(true),
   /** Keys round tokens and sampling coins; the same on every replica. */
   secret: secretString,
   /** Bearer token of the admin routes. */

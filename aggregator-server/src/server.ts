@@ -12,9 +12,9 @@ import { type GaussianSource, secureGaussian } from './privacy/noise';
 import { readArtifactDir } from './registry/artifact-dir';
 import { RoundCoordinator } from './rounds/coordinator';
 import { RoundScheduler } from './rounds/scheduler';
-import { openEmbeddedStore } from './storage/embedded';
-import { openPostgresStore } from './storage/postgres';
+import { openStoreFromSpec, type StoreSpec } from './storage/open';
 import type { Store } from './storage/types';
+import { openStoreInWorker, type StoreWorker } from './storage/worker-store';
 
 export interface RunningServer {
   readonly url: string;
@@ -30,23 +30,25 @@ export interface StartOptions {
   readonly store?: Store;
 }
 
-export async function openStore(config: Config, log: Logger): Promise<Store> {
-  if (config.store.kind === 'postgres') return openPostgresStore({ url: config.store.url });
-  return openEmbeddedStore({
-    dir: config.store.dir,
-    ...(config.faultPauseCheckpointMs > 0
-      ? {
-          pauseMidWriteMs: config.faultPauseCheckpointMs,
-          onPause: () =>
-            log.warn({ event: 'checkpoint_write_paused' }, 'fault injection: checkpoint write paused'),
-        }
-      : {}),
-  });
+/** The store the configuration names, on the main thread or in its worker (config.storeInWorker). */
+export async function openStore(config: Config, log: Logger): Promise<Store | StoreWorker> {
+  const spec: StoreSpec =
+    config.store.kind === 'postgres'
+      ? { kind: 'postgres', url: config.store.url }
+      : {
+          kind: 'embedded',
+          dir: config.store.dir,
+          ...(config.faultPauseCheckpointMs > 0 ? { pauseMidWriteMs: config.faultPauseCheckpointMs } : {}),
+        };
+  const onPause = () =>
+    log.warn({ event: 'checkpoint_write_paused' }, 'fault injection: checkpoint write paused');
+  return config.storeInWorker ? openStoreInWorker(spec, onPause) : openStoreFromSpec(spec, onPause);
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? pino({ level: config.logLevel, base: { service: 'hearth-aggregator' } });
-  const store = options.store ?? (await openStore(config, log));
+  const opened = options.store ?? (await openStore(config, log));
+  const store = 'store' in opened ? opened.store : opened;
   if (config.seedModelDir && (await store.listVersions()).length === 0) {
     const { manifest, weights } = await readArtifactDir(config.seedModelDir);
     const v = await store.seedVersion(
@@ -76,6 +78,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     ledger: config.privacy,
     defaults: config.rounds.defaults,
     tokenTtlSec: config.rounds.tokenTtlSec,
+    ...('checkUpdate' in opened ? { checkUpdate: opened.checkUpdate } : {}),
     batcher: {
       maxBatch: config.limits.maxBatch,
       maxQueue: config.limits.maxQueue,

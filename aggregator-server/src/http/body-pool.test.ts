@@ -7,6 +7,8 @@ describe('BodyPool', () => {
     const a = pool.take(1000);
     expect(a.length).toBe(1000);
     expect(a.byteOffset).toBe(0);
+    // shared memory: the store's worker thread reads the values in place
+    expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
     pool.give(a);
     expect(pool.take(999)).not.toBe(a);
     expect(pool.take(1000)).toBe(a);

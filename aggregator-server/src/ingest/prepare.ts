@@ -5,7 +5,7 @@
 import { decodeUpdate, layoutSize, type ModelUpdate, requireLayout, UpdateFormatError } from '@hearth/models';
 import { ApiError } from '../api-error';
 import { clipFactor } from '../privacy/clip';
-import { checkUpdate } from '../privacy/validate-update';
+import { checkUpdate, type UpdateCheck, type UpdateValues } from '../privacy/validate-update';
 import type { ClippedUpdate, RoundRecord } from '../storage/types';
 
 /** Decodes an upload; its values are a view on `body` (no copy), which must not be reused. */
@@ -18,8 +18,19 @@ export function decodeBody(body: Uint8Array): ModelUpdate {
   }
 }
 
-/** Checks a decoded update against its round (state checks are the caller's) and clips it. */
-export function prepareUpdate(clientId: string, update: ModelUpdate, round: RoundRecord): ClippedUpdate {
+/** The privacy core's checkUpdate, or the same function run elsewhere (the store's worker thread). */
+export type CheckFn = (values: UpdateValues, expectedLength: number) => UpdateCheck | Promise<UpdateCheck>;
+
+/**
+ * Checks a decoded update against its round (state checks are the caller's) and clips it. `check`
+ * runs the finiteness and norm pass, by default here.
+ */
+export async function prepareUpdate(
+  clientId: string,
+  update: ModelUpdate,
+  round: RoundRecord,
+  check: CheckFn = checkUpdate,
+): Promise<ClippedUpdate> {
   if (update.roundId !== round.id)
     throw new ApiError(
       400,
@@ -44,11 +55,11 @@ export function prepareUpdate(clientId: string, update: ModelUpdate, round: Roun
   // clipping: S11), then the clip factor. The vector itself is not copied: the store adds
   // scale × values straight into the running sum. Same semantics as its DP-FedAvg accumulate: above
   // the zeroing bound an update counts but adds nothing; above the clip bound it is scaled to norm C.
-  const check = checkUpdate(update.values, layoutSize(round.layout));
-  if (!check.ok) throw new ApiError(400, check.reason, check.message, check.field);
+  const result = await check(update.values, layoutSize(round.layout));
+  if (!result.ok) throw new ApiError(400, result.reason, result.message, result.field);
   const { clipBound, zeroingBound } = round.params;
-  if (zeroingBound !== null && check.norm > zeroingBound)
+  if (zeroingBound !== null && result.norm > zeroingBound)
     return { clientId, values: update.values, scale: 0, clipped: false, zeroed: true };
-  const scale = clipFactor(check.norm, clipBound);
+  const scale = clipFactor(result.norm, clipBound);
   return { clientId, values: update.values, scale, clipped: scale < 1, zeroed: false };
 }

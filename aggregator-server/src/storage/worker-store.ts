@@ -1,0 +1,124 @@
+// The store in a worker thread of its own. Under load the server's event loop is busy reading upload
+// bodies; the group commit (adding each update into the running sum, hashing and writing the sum,
+// PGlite's statement or PostgreSQL's round trip) runs beside it in the worker instead of taking turns
+// with it, so a 2xx waits for the commit without the commit waiting for the HTTP work.
+//
+// Calls go over postMessage with the Store's own arguments and results (structured clone). An update's
+// values travel without a copy when their body lives in a SharedArrayBuffer (body-pool.ts); the reply,
+// and so the 2xx, comes only after the worker's store has committed them, so "acknowledged means
+// durable" holds as on the main thread. Errors come back by name: StoreConflictError and ChecksumError
+// as themselves (callers test for them), others as an Error with the worker's name and message.
+
+import type { Worker } from 'node:worker_threads';
+import type { UpdateCheck, UpdateValues } from '../privacy/validate-update';
+import { startTsWorker } from '../ts-worker';
+import type { StoreSpec } from './open';
+import type { Call, Notice, Reply, SentError } from './store-worker';
+import { ChecksumError, type Store, StoreConflictError } from './types';
+
+type StoreMethod = Exclude<keyof Store, 'kind' | 'replicaId' | 'close'>;
+/** Every method of Store, so that the compiler says when one is added and not forwarded. */
+const METHODS: Record<StoreMethod, true> = {
+  createVersion: true,
+  seedVersion: true,
+  getVersion: true,
+  listVersions: true,
+  readWeights: true,
+  latest: true,
+  setLatest: true,
+  openRound: true,
+  getRound: true,
+  activeRound: true,
+  listRounds: true,
+  transitionRound: true,
+  ingest: true,
+  receiptCount: true,
+  roundCounts: true,
+  roundSum: true,
+  commitRound: true,
+  abandonRound: true,
+  ledger: true,
+  collectSums: true,
+};
+
+function received(e: SentError): Error {
+  const error =
+    e.name === 'StoreConflictError'
+      ? new StoreConflictError(e.message)
+      : e.name === 'ChecksumError'
+        ? new ChecksumError(e.message)
+        : Object.assign(new Error(e.message), { name: e.name });
+  if (e.stack) error.stack = e.stack;
+  return error;
+}
+
+export interface StoreWorker {
+  readonly store: Store;
+  /** The privacy core's checkUpdate (finiteness and norm), run in the worker. */
+  checkUpdate(values: UpdateValues, expectedLength: number): Promise<UpdateCheck>;
+}
+
+export async function openStoreInWorker(spec: StoreSpec, onPause?: () => void): Promise<StoreWorker> {
+  const worker: Worker = startTsWorker(new URL('./store-worker.ts', import.meta.url), spec);
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let next = 0;
+  let stopped: Error | null = null;
+
+  const ready = new Promise<{ kind: Store['kind']; replicaId: string }>((resolve, reject) => {
+    worker.on('message', (m: Reply | Notice) => {
+      if ('id' in m) {
+        const p = pending.get(m.id);
+        pending.delete(m.id);
+        if ('error' in m) p?.reject(received(m.error));
+        else p?.resolve(m.value);
+      } else if ('ready' in m) resolve(m.ready);
+      else if ('failed' in m) reject(received(m.failed));
+      else if (m.event === 'pause') onPause?.();
+    });
+    const stop = (e: Error) => {
+      stopped ??= e;
+      reject(e);
+      for (const p of pending.values()) p.reject(e);
+      pending.clear();
+    };
+    worker.on('error', (e: Error) => stop(e));
+    worker.on('exit', (code) => stop(new Error(`the store's worker thread exited (code ${code})`)));
+  });
+
+  const call = (method: string, args: unknown[]): Promise<unknown> => {
+    if (stopped) return Promise.reject(stopped);
+    const id = next++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ id, method, args } satisfies Call);
+    });
+  };
+
+  let info: { kind: Store['kind']; replicaId: string };
+  try {
+    info = await ready;
+  } catch (e) {
+    await worker.terminate();
+    throw e;
+  }
+  const methods = Object.fromEntries(
+    Object.keys(METHODS).map((m) => [m, (...args: unknown[]) => call(m, args)]),
+  ) as unknown as Pick<Store, StoreMethod>;
+  const store: Store = {
+    ...methods,
+    kind: info.kind,
+    replicaId: info.replicaId,
+    async close() {
+      try {
+        await call('close', []);
+      } finally {
+        await worker.terminate();
+      }
+    },
+  };
+  return {
+    store,
+    checkUpdate: (values, expectedLength) =>
+      call('checkUpdate', [values, expectedLength]) as Promise<UpdateCheck>,
+  };
+}
