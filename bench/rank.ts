@@ -4,6 +4,9 @@
 // an earlier result; 'repeat' is a second rank() of the same list with nothing tracked in between); the longest main-thread task while the SDK starts and ranks (PerformanceObserver 'longtask',
 // which reports tasks of 50 ms and more); and the time from init() to the first model-ranked result,
 // cold (fresh profile) and warm (model in IndexedDB, SDK files in the HTTP cache).
+// A second baseline in the same loop is a bare worker's hop: a plain Worker that takes the candidate
+// ids, stays busy as long as that iteration's bare pass and answers with as many scores. It is the
+// least that any design running the model off the main thread pays on this machine.
 // The model has the shipped architecture (d 64, 2 blocks, 50 positions) over a 12,101-item catalogue
 // (Amazon Beauty's size), random weights with float16 item tables: latency does not depend on values.
 // Writes bench/results/rank.json and prints a table. `npm run bench:rank [-- --iterations 50]`
@@ -48,6 +51,9 @@ async function bareBundle(): Promise<string> {
         import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
         import '@tensorflow/tfjs-backend-webgpu';
         let rec;
+        let echo;
+        const ECHO = 'onmessage = (e) => { const t = performance.now(); while (performance.now() - t < e.data.busyMs) {} ' +
+          'postMessage({ busy: performance.now() - t, scores: new Float32Array(e.data.ids.length) }); };';
         window.bare = {
           async load(manifestUrl, backend, wasmBase) {
             setWasmPaths(wasmBase);
@@ -62,6 +68,17 @@ async function bareBundle(): Promise<string> {
             const t = performance.now();
             await rec.scoreCandidates(history, candidates);
             return performance.now() - t;
+          },
+          // The floor of any worker design: a bare worker that takes the candidate ids, is busy as
+          // long as the forward pass and answers with as many scores. Its round trip minus that busy
+          // time is the thread hop alone (messages, cloning, both threads waking up).
+          hop(ids, busyMs) {
+            echo ??= new Worker(URL.createObjectURL(new Blob([ECHO], { type: 'text/javascript' })));
+            return new Promise((done) => {
+              const t = performance.now();
+              echo.onmessage = (e) => done(performance.now() - t - e.data.busy);
+              echo.postMessage({ ids, busyMs });
+            });
           },
         };`,
       resolveDir: root,
@@ -161,12 +178,19 @@ async function main() {
               time: Math.floor(e.timeMs / 1000),
             }));
             const interactions = w.__bareHistory;
-            const bare = (window as unknown as { bare: { time(h: unknown, c: number[]): Promise<number> } })
-              .bare;
+            const bare = (
+              window as unknown as {
+                bare: {
+                  time(h: unknown, c: number[]): Promise<number>;
+                  hop(ids: string[], busyMs: number): Promise<number>;
+                };
+              }
+            ).bare;
             const sdk: number[] = [];
             const repeat: number[] = [];
             const inWorker: number[] = [];
             const pass: number[] = [];
+            const hop: number[] = [];
             for (let i = 0; i < k + 3; i++) {
               // A new event before every call, as a shopper's click would: the worker cannot reuse the
               // last user vector, so this is the full work, the same as the bare pass below.
@@ -192,15 +216,17 @@ async function main() {
               await window.hearth.rank(ids);
               const again = performance.now() - t;
               const b = bareFirst ? b0 : await bare.time(interactions, c);
+              const h0 = await bare.hop(ids, b);
               // The first calls compile shapes; they are not timed.
               if (i >= 3) {
                 sdk.push(ms);
                 repeat.push(again);
                 inWorker.push(workerMs);
                 pass.push(b);
+                hop.push(h0);
               }
             }
-            return { sdk, repeat, inWorker, pass };
+            return { sdk, repeat, inWorker, pass, hop };
           },
           { n, candidates, history, iterations, t0: t0 + HISTORY * 90_000 },
         );
@@ -218,6 +244,9 @@ async function main() {
           'bare p50 ms': +quantile(r.pass, 0.5).toFixed(2),
           'bare p95 ms': +quantile(r.pass, 0.95).toFixed(2),
           'overhead p50 %': +((quantile(r.sdk, 0.5) / quantile(r.pass, 0.5) - 1) * 100).toFixed(0),
+          // The same ratio for the bare worker's hop alone: what any worker design pays here.
+          'bare worker hop p50 ms': +quantile(r.hop, 0.5).toFixed(2),
+          'hop alone p50 %': +((quantile(r.hop, 0.5) / quantile(r.pass, 0.5)) * 100).toFixed(0),
           'repeat rank p50 ms': +quantile(r.repeat, 0.5).toFixed(2),
         };
         latency.push(row);
@@ -302,6 +331,7 @@ async function main() {
   const goals = {
     'p95 rank, 100 candidates, wasm < 10 ms': wasm100?.['rank p95 ms'],
     'SDK overhead over bare pass (wasm, 100) < 25 %': wasm100?.['overhead p50 %'],
+    '  of which a bare worker hop alone (wasm, 100) %': wasm100?.['hop alone p50 %'],
     'no main-thread task > 50 ms': longest[0]?.['longest ms'],
     'first ranked result cold < 1500 ms (median)': median('cold'),
     'first ranked result warm < 500 ms (median)': median('warm'),
