@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { type Logger, pino } from 'pino';
 import type { Config } from './config';
 import { createApp } from './http/app';
+import { BodyPool, POOL_BYTES } from './http/body-pool';
 import type { AppContext } from './http/context';
 import { createMetrics } from './http/metrics';
 import { type GaussianSource, secureGaussian } from './privacy/noise';
@@ -14,7 +15,7 @@ import { RoundCoordinator } from './rounds/coordinator';
 import { RoundScheduler } from './rounds/scheduler';
 import { openStoreFromSpec, type StoreSpec } from './storage/open';
 import type { Store } from './storage/types';
-import { openStoreInWorker, type StoreWorker } from './storage/worker-store';
+import { openStoreInWorker } from './storage/worker-store';
 
 export interface RunningServer {
   readonly url: string;
@@ -30,8 +31,11 @@ export interface StartOptions {
   readonly store?: Store;
 }
 
-/** The store the configuration names, on the main thread or in its worker (config.storeInWorker). */
-export async function openStore(config: Config, log: Logger): Promise<Store | StoreWorker> {
+/**
+ * The store the configuration names, on the main thread or in its worker (config.storeInWorker). A
+ * store in the worker borrows upload bodies from `bodies` for its group commits and gives them back.
+ */
+export async function openStore(config: Config, log: Logger, bodies?: BodyPool): Promise<Store> {
   const spec: StoreSpec =
     config.store.kind === 'postgres'
       ? { kind: 'postgres', url: config.store.url }
@@ -42,13 +46,17 @@ export async function openStore(config: Config, log: Logger): Promise<Store | St
         };
   const onPause = () =>
     log.warn({ event: 'checkpoint_write_paused' }, 'fault injection: checkpoint write paused');
-  return config.storeInWorker ? openStoreInWorker(spec, onPause) : openStoreFromSpec(spec, onPause);
+  if (!config.storeInWorker) return openStoreFromSpec(spec, onPause);
+  return openStoreInWorker(spec, {
+    onPause,
+    ...(bodies ? { lendBodies: (b: ArrayBuffer) => bodies.give(Buffer.from(b)) } : {}),
+  });
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? pino({ level: config.logLevel, base: { service: 'hearth-aggregator' } });
-  const opened = options.store ?? (await openStore(config, log));
-  const store = 'store' in opened ? opened.store : opened;
+  const uploadBodies = new BodyPool(POOL_BYTES);
+  const store = options.store ?? (await openStore(config, log, uploadBodies));
   if (config.seedModelDir && (await store.listVersions()).length === 0) {
     const { manifest, weights } = await readArtifactDir(config.seedModelDir);
     const v = await store.seedVersion(
@@ -78,7 +86,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     ledger: config.privacy,
     defaults: config.rounds.defaults,
     tokenTtlSec: config.rounds.tokenTtlSec,
-    ...('checkUpdate' in opened ? { checkUpdate: opened.checkUpdate } : {}),
     batcher: {
       maxBatch: config.limits.maxBatch,
       maxQueue: config.limits.maxQueue,
@@ -102,7 +109,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     config.rounds.defaults.q,
     config.privacy.delta,
   );
-  const ctx: AppContext = { config, store, coordinator, scheduler, metrics, log };
+  const ctx: AppContext = { config, store, coordinator, scheduler, metrics, log, uploadBodies };
   const app = createApp(ctx);
 
   const server: Server = await new Promise((resolve, reject) => {

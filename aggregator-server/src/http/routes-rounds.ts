@@ -7,7 +7,6 @@ import { z } from 'zod';
 import { ApiError } from '../api-error';
 import type { SubmitResult } from '../rounds/coordinator';
 import type { RoundRecord } from '../storage/types';
-import { BodyPool, POOL_BYTES } from './body-pool';
 import type { AppContext } from './context';
 import { fromZod } from './errors';
 import { NewIdRateLimiter } from './rate-limit';
@@ -47,7 +46,7 @@ export function roundRoutes(ctx: AppContext): Router {
   const r = Router();
   const limiter = new NewIdRateLimiter(ctx.config.limits.checkInsPerMinutePerSource);
   const json = jsonBody(ctx.config.limits.maxJsonBytes);
-  const bodies = new BodyPool(POOL_BYTES);
+  const bodies = ctx.uploadBodies;
   const raw = rawBody(ctx.config.limits.maxUpdateBytes, bodies);
 
   r.post('/v1/rounds/checkin', json, async (req, res) => {
@@ -132,7 +131,8 @@ export function roundRoutes(ctx: AppContext): Router {
     try {
       result = await ctx.coordinator.submit(roundId, clientId, token, body);
     } finally {
-      // summed and committed, or refused: nothing holds a view on the body any more
+      // summed and committed, or refused: nothing holds a view on the body any more (a body lent to
+      // the store's worker is empty here: it went back to the pool with the worker's answer)
       bodies.give(body);
     }
     ctx.metrics.updates.inc({ outcome: result.status });

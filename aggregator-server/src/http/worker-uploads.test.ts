@@ -63,6 +63,8 @@ it('S11 through the worker: non-finite is a 400 naming the index; finite ones ar
     Array.from({ length: 12 }, (_, i) => send(`client-w-${String(i).padStart(2, '0')}`, ones(0.1))),
   );
   expect(answers.map((a) => a.status)).toEqual(new Array(12).fill(202));
+  // the bodies were lent to the worker (transferred, not copied) and came back into the pool
+  expect(server.ctx.uploadBodies.retainedBytes).toBeGreaterThan(0);
   expect((await send('client-w-00', ones(0.1))).json.status).toBe('duplicate');
   expect(await server.ctx.store.roundCounts(round.id)).toEqual({ count: 12, clipped: 0, zeroed: 0 });
   const sum = await server.ctx.store.roundSum(round.id, TEST_SIZE);

@@ -5,7 +5,7 @@
 import { decodeUpdate, layoutSize, type ModelUpdate, requireLayout, UpdateFormatError } from '@hearth/models';
 import { ApiError } from '../api-error';
 import { clipFactor } from '../privacy/clip';
-import { checkUpdate, type UpdateCheck, type UpdateValues } from '../privacy/validate-update';
+import { checkUpdate } from '../privacy/validate-update';
 import type { ClippedUpdate, RoundRecord } from '../storage/types';
 
 /** Decodes an upload; its values are a view on `body` (no copy), which must not be reused. */
@@ -18,19 +18,8 @@ export function decodeBody(body: Uint8Array): ModelUpdate {
   }
 }
 
-/** The privacy core's checkUpdate, or the same function run elsewhere (the store's worker thread). */
-export type CheckFn = (values: UpdateValues, expectedLength: number) => UpdateCheck | Promise<UpdateCheck>;
-
-/**
- * Checks a decoded update against its round (state checks are the caller's) and clips it. `check`
- * runs the finiteness and norm pass, by default here.
- */
-export async function prepareUpdate(
-  clientId: string,
-  update: ModelUpdate,
-  round: RoundRecord,
-  check: CheckFn = checkUpdate,
-): Promise<ClippedUpdate> {
+/** Checks a decoded update against its round (state checks are the caller's) and clips it. */
+export function prepareUpdate(clientId: string, update: ModelUpdate, round: RoundRecord): ClippedUpdate {
   if (update.roundId !== round.id)
     throw new ApiError(
       400,
@@ -55,11 +44,26 @@ export async function prepareUpdate(
   // clipping: S11), then the clip factor. The vector itself is not copied: the store adds
   // scale × values straight into the running sum. Same semantics as its DP-FedAvg accumulate: above
   // the zeroing bound an update counts but adds nothing; above the clip bound it is scaled to norm C.
-  const result = await check(update.values, layoutSize(round.layout));
-  if (!result.ok) throw new ApiError(400, result.reason, result.message, result.field);
+  const check = checkUpdate(update.values, layoutSize(round.layout));
+  if (!check.ok) throw new ApiError(400, check.reason, check.message, check.field);
   const { clipBound, zeroingBound } = round.params;
-  if (zeroingBound !== null && result.norm > zeroingBound)
+  if (zeroingBound !== null && check.norm > zeroingBound)
     return { clientId, values: update.values, scale: 0, clipped: false, zeroed: true };
-  const scale = clipFactor(result.norm, clipBound);
+  const scale = clipFactor(check.norm, clipBound);
   return { clientId, values: update.values, scale, clipped: scale < 1, zeroed: false };
+}
+
+/**
+ * `body`'s buffer when it is the body's alone and holds the values (a pooled upload body), so that a
+ * store in a worker thread may borrow it; null for a slice of shared memory (Node's pool of small
+ * allocations), which must be copied.
+ */
+export function ownBuffer(body: Uint8Array, values: ArrayBufferView): ArrayBuffer | null {
+  const b = body.buffer;
+  return b instanceof ArrayBuffer &&
+    body.byteOffset === 0 &&
+    body.byteLength === b.byteLength &&
+    values.buffer === b
+    ? b
+    : null;
 }

@@ -6,7 +6,7 @@
 import { layoutHash, layoutSize, type TensorLayout } from '@hearth/models';
 import { ApiError } from '../api-error';
 import { IngestBatcher, type IngestResult } from '../ingest/batcher';
-import { type CheckFn, decodeBody, prepareUpdate } from '../ingest/prepare';
+import { decodeBody, ownBuffer, prepareUpdate } from '../ingest/prepare';
 import { dpFedAvg } from '../privacy/dp-fedavg';
 import { previewRound } from '../privacy/ledger';
 import type { GaussianSource } from '../privacy/noise';
@@ -38,8 +38,6 @@ export interface CoordinatorOptions {
   /** How long after the deadline a token still verifies (the deadline itself is enforced separately). */
   readonly deadlineGraceSec?: number;
   readonly clock?: () => number;
-  /** Where the finiteness and norm pass runs (the store's worker thread); default: here. */
-  readonly checkUpdate?: CheckFn;
   readonly batcher?: { maxBatch?: number; maxQueue?: number; onCommit?: (size: number, ms: number) => void };
   readonly onOutcome?: (outcome: AggregateOutcome) => void;
 }
@@ -228,8 +226,9 @@ export class RoundCoordinator {
     const round = await this.round(roundId);
     if (!round) throw new ApiError(404, 'no_round', `round ${roundId} does not exist`);
     this.requireCollecting(round);
-    const update = await prepareUpdate(clientId, decodeBody(body), round, this.o.checkUpdate);
-    const result: IngestResult = await this.batcher.add(roundId, update);
+    const update = prepareUpdate(clientId, decodeBody(body), round);
+    const own = ownBuffer(body, update.values);
+    const result: IngestResult = await this.batcher.add(roundId, own ? { ...update, body: own } : update);
     if (result.kind === 'round_not_collecting') {
       this.rounds.delete(roundId);
       this.requireCollecting({ ...round, state: result.state === 'missing' ? 'abandoned' : result.state });

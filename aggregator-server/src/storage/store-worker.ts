@@ -1,22 +1,24 @@
 // The store's worker thread (see worker-store.ts): opens the store described by workerData and serves
-// calls on it, one message per call, answered in any order. Also checks updates (finiteness and norm),
-// the other per-update pass over 100,000 values that need not hold the server's event loop.
+// calls on it, one message per call, answered in any order. The bodies of a lent ingest batch go back
+// with its answer, whatever the answer.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { checkUpdate } from '../privacy/validate-update';
 import { openStoreFromSpec, type StoreSpec } from './open';
-import type { Store } from './types';
+import type { ClippedUpdate, Store } from './types';
 
 export interface Call {
   readonly id: number;
-  /** A Store method, or 'checkUpdate' (values, expected length). */
+  /** A Store method. */
   readonly method: string;
   readonly args: unknown[];
+  /** ingest only: the updates' buffers were transferred here, and go back with the reply. */
+  readonly lent?: boolean;
 }
 
-export type Reply =
+export type Reply = (
   | { readonly id: number; readonly value: unknown }
-  | { readonly id: number; readonly error: SentError };
+  | { readonly id: number; readonly error: SentError }
+) & { readonly returned?: ArrayBuffer[] };
 
 export type Notice =
   | { readonly ready: { kind: Store['kind']; replicaId: string } }
@@ -46,19 +48,23 @@ try {
 }
 port.postMessage({ ready: { kind: store.kind, replicaId: store.replicaId } } satisfies Notice);
 
-async function serve({ id, method, args }: Call): Promise<void> {
+/** The distinct bodies lent with a batch, to transfer back. */
+function lentBuffers(updates: readonly ClippedUpdate[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const u of updates) if (u.body) buffers.add(u.body);
+  return [...buffers];
+}
+
+async function serve({ id, method, args, lent }: Call): Promise<void> {
+  const returned = lent ? lentBuffers(args[1] as ClippedUpdate[]) : [];
+  const back = returned.length > 0 ? { returned } : {};
   try {
-    let value: unknown;
-    if (method === 'checkUpdate')
-      value = checkUpdate(args[0] as Float32Array | Float64Array, args[1] as number);
-    else {
-      const fn = (store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
-      if (typeof fn !== 'function') throw new Error(`store worker: no method ${method}`);
-      value = await fn.apply(store, args);
-    }
-    port!.postMessage({ id, value } satisfies Reply);
+    const fn = (store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
+    if (typeof fn !== 'function') throw new Error(`store worker: no method ${method}`);
+    const value = await fn.apply(store, args);
+    port!.postMessage({ id, value, ...back } satisfies Reply, returned);
   } catch (e) {
-    port!.postMessage({ id, error: sent(e) } satisfies Reply);
+    port!.postMessage({ id, error: sent(e), ...back } satisfies Reply, returned);
   }
 }
 

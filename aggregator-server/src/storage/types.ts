@@ -85,6 +85,11 @@ export interface ClippedUpdate {
   readonly clipped: boolean;
   /** Above the zeroing bound: counted, contributes zeros. */
   readonly zeroed: boolean;
+  /**
+   * The request's own buffer under `values` (a whole upload body), which a store in a worker thread
+   * may borrow (transfer) instead of copying; absent: the values are copied.
+   */
+  readonly body?: ArrayBuffer;
 }
 
 export type IngestOutcome =

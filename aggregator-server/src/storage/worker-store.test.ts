@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layout, params, storeContract, version } from './contract';
 import type { Store } from './types';
-import { openStoreInWorker, type StoreWorker } from './worker-store';
+import { openStoreInWorker } from './worker-store';
 
 // The whole contract, through the worker thread: arguments, results and errors (StoreConflictError
 // by class) survive the trip.
 storeContract('embedded, in a worker thread', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'hearth-worker-store-'));
   return {
-    open: async () => (await openStoreInWorker({ kind: 'embedded', dir })).store,
+    open: () => openStoreInWorker({ kind: 'embedded', dir }),
     cleanup: () => rm(dir, { recursive: true, force: true }),
     sumNames: async () =>
       (await readdir(join(dir, 'weights', 'sums')).catch(() => [])).map((f) => f.replace(/\.f64$/, '')),
@@ -20,51 +20,87 @@ storeContract('embedded, in a worker thread', async () => {
 
 describe('the store worker', () => {
   let dir: string;
-  let w: StoreWorker;
   let store: Store;
+  const returned: ArrayBuffer[] = [];
+  let roundId: number;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'hearth-worker-store-'));
-    w = await openStoreInWorker({ kind: 'embedded', dir });
-    store = w.store;
+    store = await openStoreInWorker({ kind: 'embedded', dir }, { lendBodies: (b) => returned.push(b) });
+    const v = await store.createVersion(version(1), 'base');
+    roundId = (
+      await store.openRound({
+        modelVersion: v.version,
+        params,
+        layout,
+        deadline: new Date(Date.now() + 60_000),
+      })
+    ).id;
   });
   afterAll(async () => {
     await store.close();
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('lends whole bodies to the worker and gets them back, with their bytes, after the commit', async () => {
+    const bodies = [Float32Array.from([1, 2, 3, 4]), Float32Array.from([0, 0, 0, 2])];
+    const originals = bodies.map((b) => b.buffer);
+    const answer = store.ingest(
+      roundId,
+      bodies.map((values, i) => ({
+        clientId: `lent-${i}`,
+        values,
+        scale: 1,
+        clipped: false,
+        zeroed: false,
+        body: values.buffer,
+      })),
+    );
+    // transferred, not copied: the caller's views are empty until the buffers come back
+    expect(bodies.map((b) => b.length)).toEqual([0, 0]);
+    expect(await answer).toEqual({ kind: 'ok', accepted: ['lent-0', 'lent-1'], duplicates: [] });
+    expect(returned).toHaveLength(2);
+    expect(returned.map((b) => Array.from(new Float32Array(b)))).toEqual([
+      [1, 2, 3, 4],
+      [0, 0, 0, 2],
+    ]);
+    expect(returned).not.toContain(originals[0]);
+    expect(Array.from((await store.roundSum(roundId, 4)).sum)).toEqual([1, 2, 3, 6]);
+  });
+
+  it('copies updates that name no body of their own, and lends nothing of them', async () => {
+    returned.length = 0;
+    const values = Float32Array.from([1, 1, 1, 1]);
+    await store.ingest(roundId, [{ clientId: 'copied-0', values, scale: 1, clipped: false, zeroed: false }]);
+    expect(values.length).toBe(4);
+    expect(returned).toHaveLength(0);
+    expect(Array.from((await store.roundSum(roundId, 4)).sum)).toEqual([2, 3, 4, 7]);
+  });
+
+  it('gives lent bodies back when the batch is refused', async () => {
+    returned.length = 0;
+    const values = Float32Array.from([1, 1, 1, 1]);
+    const u = { clientId: 'nobody', values, scale: 1, clipped: false, zeroed: false, body: values.buffer };
+    const out = await store.ingest(99_999, [u]);
+    expect(out).toEqual({ kind: 'round_not_collecting', state: 'missing' });
+    expect(returned).toHaveLength(1);
+  });
+
   it('sums values that live in shared memory, read in place by the worker', async () => {
-    const v = await store.createVersion(version(1), 'base');
-    const r = await store.openRound({
-      modelVersion: v.version,
-      params,
-      layout,
-      deadline: new Date(Date.now() + 60_000),
-    });
+    returned.length = 0;
     const shared = new Float32Array(new SharedArrayBuffer(16));
     shared.set([1, 2, 3, 4]);
     const u = { values: shared, scale: 0.5, clipped: true, zeroed: false };
-    const out = await store.ingest(r.id, [{ clientId: 'client-a', ...u }]);
-    expect(out).toEqual({ kind: 'ok', accepted: ['client-a'], duplicates: [] });
-    shared.set([10, 20, 30, 40]); // the next request's body in the same pooled buffer
-    await store.ingest(r.id, [{ clientId: 'client-b', ...u }]);
-    const sum = await store.roundSum(r.id, 4);
-    expect(Array.from(sum.sum)).toEqual([5.5, 11, 16.5, 22]);
-    expect(sum).toMatchObject({ count: 2, clipped: 2, zeroed: 0 });
-  });
-
-  it("checks updates in the worker with the privacy core's own answer", async () => {
-    const ok = await w.checkUpdate(Float32Array.from([3, 4]), 2);
-    expect(ok).toEqual({ ok: true, norm: 5 });
-    const bad = await w.checkUpdate(Float32Array.from([1, Number.NaN, 2]), 3);
-    expect(bad).toMatchObject({ ok: false, reason: 'non_finite', field: 'update[1]' });
-    const short = await w.checkUpdate(Float32Array.from([1]), 3);
-    expect(short).toMatchObject({ ok: false, reason: 'wrong_length', expected: 3, actual: 1 });
+    await store.ingest(roundId, [{ clientId: 'shared-a', ...u }]);
+    shared.set([10, 20, 30, 40]); // the next request's body in the same buffer
+    await store.ingest(roundId, [{ clientId: 'shared-b', ...u }]);
+    expect(Array.from((await store.roundSum(roundId, 4)).sum)).toEqual([7.5, 14, 20.5, 29]);
+    expect(returned).toHaveLength(0);
   });
 
   it('refuses calls once closed, instead of leaving them waiting', async () => {
     const other = await openStoreInWorker({ kind: 'embedded', dir: join(dir, 'other') });
-    await other.store.close();
-    await expect(other.store.latest()).rejects.toThrow(/worker thread exited/);
+    await other.close();
+    await expect(other.latest()).rejects.toThrow(/worker thread exited/);
   });
 
   it("fails to open with the store's own error when the store cannot open", async () => {

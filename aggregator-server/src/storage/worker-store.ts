@@ -3,18 +3,19 @@
 // PGlite's statement or PostgreSQL's round trip) runs beside it in the worker instead of taking turns
 // with it, so a 2xx waits for the commit without the commit waiting for the HTTP work.
 //
-// Calls go over postMessage with the Store's own arguments and results (structured clone). An update's
-// values travel without a copy when their body lives in a SharedArrayBuffer (body-pool.ts); the reply,
-// and so the 2xx, comes only after the worker's store has committed them, so "acknowledged means
-// durable" holds as on the main thread. Errors come back by name: StoreConflictError and ChecksumError
-// as themselves (callers test for them), others as an Error with the worker's name and message.
+// Calls go over postMessage with the Store's own arguments and results (structured clone). With
+// `lendBodies`, an ingest batch's update bodies are transferred to the worker rather than copied (400 KB
+// each) and transferred back with the answer, to `lendBodies` (the server's pool of upload bodies):
+// the caller's views on them are empty meanwhile. The answer, and so the 2xx, comes only after the
+// worker's store has committed the batch, so "acknowledged means durable" holds as on the main thread.
+// Errors come back by name: StoreConflictError and ChecksumError as themselves (callers test for them),
+// others as an Error with the worker's name and message.
 
 import type { Worker } from 'node:worker_threads';
-import type { UpdateCheck, UpdateValues } from '../privacy/validate-update';
 import { startTsWorker } from '../ts-worker';
 import type { StoreSpec } from './open';
 import type { Call, Notice, Reply, SentError } from './store-worker';
-import { ChecksumError, type Store, StoreConflictError } from './types';
+import { ChecksumError, type ClippedUpdate, type Store, StoreConflictError } from './types';
 
 type StoreMethod = Exclude<keyof Store, 'kind' | 'replicaId' | 'close'>;
 /** Every method of Store, so that the compiler says when one is added and not forwarded. */
@@ -52,13 +53,21 @@ function received(e: SentError): Error {
   return error;
 }
 
-export interface StoreWorker {
-  readonly store: Store;
-  /** The privacy core's checkUpdate (finiteness and norm), run in the worker. */
-  checkUpdate(values: UpdateValues, expectedLength: number): Promise<UpdateCheck>;
+export interface WorkerStoreOptions {
+  /** Told when an injected checkpoint pause begins (the crash test). */
+  readonly onPause?: () => void;
+  /** Transfer ingested bodies instead of copying them; each comes back here after its batch. */
+  readonly lendBodies?: (returned: ArrayBuffer) => void;
 }
 
-export async function openStoreInWorker(spec: StoreSpec, onPause?: () => void): Promise<StoreWorker> {
+/** The bodies of a batch that can be lent (ClippedUpdate.body), each once. */
+function lendable(updates: readonly ClippedUpdate[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const u of updates) if (u.body) buffers.add(u.body);
+  return [...buffers];
+}
+
+export async function openStoreInWorker(spec: StoreSpec, options: WorkerStoreOptions = {}): Promise<Store> {
   const worker: Worker = startTsWorker(new URL('./store-worker.ts', import.meta.url), spec);
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let next = 0;
@@ -69,11 +78,12 @@ export async function openStoreInWorker(spec: StoreSpec, onPause?: () => void): 
       if ('id' in m) {
         const p = pending.get(m.id);
         pending.delete(m.id);
+        if (m.returned) for (const b of m.returned) options.lendBodies?.(b);
         if ('error' in m) p?.reject(received(m.error));
         else p?.resolve(m.value);
       } else if ('ready' in m) resolve(m.ready);
       else if ('failed' in m) reject(received(m.failed));
-      else if (m.event === 'pause') onPause?.();
+      else if (m.event === 'pause') options.onPause?.();
     });
     const stop = (e: Error) => {
       stopped ??= e;
@@ -85,12 +95,13 @@ export async function openStoreInWorker(spec: StoreSpec, onPause?: () => void): 
     worker.on('exit', (code) => stop(new Error(`the store's worker thread exited (code ${code})`)));
   });
 
-  const call = (method: string, args: unknown[]): Promise<unknown> => {
+  const call = (method: string, args: unknown[], lend: ArrayBuffer[] = []): Promise<unknown> => {
     if (stopped) return Promise.reject(stopped);
     const id = next++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      worker.postMessage({ id, method, args } satisfies Call);
+      const lent = lend.length > 0;
+      worker.postMessage({ id, method, args, ...(lent ? { lent } : {}) } satisfies Call, lend);
     });
   };
 
@@ -108,6 +119,10 @@ export async function openStoreInWorker(spec: StoreSpec, onPause?: () => void): 
     ...methods,
     kind: info.kind,
     replicaId: info.replicaId,
+    ingest: (roundId, updates) =>
+      call('ingest', [roundId, updates], options.lendBodies ? lendable(updates) : []) as ReturnType<
+        Store['ingest']
+      >,
     async close() {
       try {
         await call('close', []);
@@ -116,9 +131,5 @@ export async function openStoreInWorker(spec: StoreSpec, onPause?: () => void): 
       }
     },
   };
-  return {
-    store,
-    checkUpdate: (values, expectedLength) =>
-      call('checkUpdate', [values, expectedLength]) as Promise<UpdateCheck>,
-  };
+  return store;
 }
