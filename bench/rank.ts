@@ -1,8 +1,11 @@
 // rank() in headless Chromium, per backend: latency p50/p95 for 20, 100 and 500 candidates with a
 // 50-event history, next to the model's bare forward pass (Recommender.scoreCandidates) in the same
 // page on the same history (a new event is tracked before every timed call, so neither side can reuse
-// an earlier result; 'repeat' is a second rank() of the same list with nothing tracked in between); the longest main-thread task while the SDK starts and ranks (PerformanceObserver 'longtask',
-// which reports tasks of 50 ms and more); and the time from init() to the first model-ranked result,
+// an earlier result; 'repeat' is a second rank() of the same list with nothing tracked in between;
+// 'after a click' is a rank() 100 ms after a tracked click, as a single-page shop renders its next
+// list, by when the SDK has encoded the history ahead); the longest main-thread task while the SDK
+// starts and ranks (PerformanceObserver 'longtask', which reports tasks of 50 ms and more); and the
+// time from init() to the first model-ranked result,
 // cold (fresh profile) and warm (model in IndexedDB, SDK files in the HTTP cache).
 // A second baseline in the same loop is a bare worker's hop: a plain Worker that takes the candidate
 // ids, stays busy as long as that iteration's bare pass and answers with as many scores. It is the
@@ -35,6 +38,8 @@ const sizes = values.sizes.split(',').map(Number);
 const root = join(import.meta.dirname, '..');
 const NUM_ITEMS = 12_101;
 const HISTORY = 50;
+/** rank() calls timed 100 ms after a click, per candidate count. */
+const PAUSED = 15;
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -165,7 +170,7 @@ async function main() {
       for (const n of sizes) {
         const candidates = Array.from({ length: n }, (_, i) => ((i * 101 + 7) % NUM_ITEMS) + 1);
         const r = await page.evaluate(
-          async ({ n: count, candidates: c, history: h, iterations: k, t0: start }) => {
+          async ({ n: count, candidates: c, history: h, iterations: k, t0: start, PAUSED }) => {
             const ids = c.map((i) => `p${i}`);
             // The page's history as the bare pass sees it; it carries on across candidate counts.
             const w = window as unknown as {
@@ -226,9 +231,29 @@ async function main() {
                 hop.push(h0);
               }
             }
-            return { sdk, repeat, inWorker, pass, hop };
+            // A single-page shop: the next list is ranked a moment after the click (100 ms here), by
+            // when the SDK has encoded the new history ahead; rank() then only scores.
+            const paused: number[] = [];
+            let pausedEncoded = 0;
+            for (let i = 0; i < PAUSED; i++) {
+              w.__tracked = (w.__tracked ?? 0) + 1;
+              const item = ((w.__tracked * 53 + 11) % 12_000) + 1;
+              window.hearth.track({ type: 'click', item: `p${item}`, time: start + w.__tracked * 1000 });
+              interactions.push({
+                item,
+                action: 'click',
+                time: Math.floor((start + w.__tracked * 1000) / 1000),
+              });
+              interactions.splice(0, interactions.length - h.length);
+              await new Promise((done) => setTimeout(done, 100));
+              const t = performance.now();
+              await window.hearth.rank(ids);
+              paused.push(performance.now() - t);
+              if (window.hearth.status().lastRank?.encoded) pausedEncoded++;
+            }
+            return { sdk, repeat, inWorker, pass, hop, paused, pausedEncoded };
           },
-          { n, candidates, history, iterations, t0: t0 + HISTORY * 90_000 },
+          { n, candidates, history, iterations, t0: t0 + HISTORY * 90_000, PAUSED },
         );
         const row = {
           backend,
@@ -248,6 +273,8 @@ async function main() {
           'bare worker hop p50 ms': +quantile(r.hop, 0.5).toFixed(2),
           'hop alone p50 %': +((quantile(r.hop, 0.5) / quantile(r.pass, 0.5)) * 100).toFixed(0),
           'repeat rank p50 ms': +quantile(r.repeat, 0.5).toFixed(2),
+          'rank 100 ms after a click p50 ms': +quantile(r.paused, 0.5).toFixed(2),
+          'of those, encoder in the call': `${r.pausedEncoded}/${r.paused.length}`,
         };
         latency.push(row);
         console.log(row);

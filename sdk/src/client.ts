@@ -34,6 +34,13 @@ const WORKER_START_MS = 15_000;
  * hiding the page writes at once (flushWhenLeaving).
  */
 const WRITE_DELAY_MS = 250;
+/**
+ * How long the history must stay unchanged after an event before the worker encodes it ahead of the
+ * next rank(), on a page that has ranked before. A single-page shop renders the next list some time
+ * after a click; that rank() then only scores its candidates (the encoder is ~90% of the work). A
+ * burst of events is encoded once, and a rank() within this delay encodes the history itself.
+ */
+const PREPARE_DELAY_MS = 50;
 /** How many of the newest events status() shows. */
 const RECENT = 10;
 /** Longest trainNow() / joinRound() may take before they resolve with 'failed' (the work may go on). */
@@ -127,6 +134,11 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   let workerStarted = false;
   let stalled = false;
   let probing = false;
+  /** Bumped by every change to `events`; the worker holds the user vector of `encodedRev`'s history. */
+  let historyRev = 0;
+  let encodedRev = -1;
+  let prepareTimer: ReturnType<typeof setTimeout> | undefined;
+  let hasRanked = false;
   let outbox: Outbox | null = null;
   let rounds: Rounds | null = null;
 
@@ -187,10 +199,28 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
     document.addEventListener('visibilitychange', onHide);
   };
 
+  // Only on a page that ranks (it has called rank() before) and with a worker that answers.
+  const prepareSoon = () => {
+    if (!hasRanked || !api || stalled) return;
+    clearTimeout(prepareTimer);
+    prepareTimer = setTimeout(() => {
+      if (!api || stalled || encodedRev === historyRev) return;
+      encodedRev = historyRev;
+      const work = api.prepare({
+        history: events.slice(),
+        now: Date.now(),
+        utcOffsetMin: -new Date().getTimezoneOffset(),
+      });
+      work.catch((e: unknown) => debug(`prepare failed (${describe(e)})`));
+    }, PREPARE_DELAY_MS);
+  };
+
   const remember = (e: StoredEvent) => {
     events.push(e);
     if (events.length > HISTORY) events = events.slice(-HISTORY);
+    historyRev++;
     persist(e);
+    prepareSoon();
   };
 
   const track = (input: unknown) => {
@@ -282,6 +312,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
         const stored = store ? await store.recentEvents(HISTORY) : [];
         // Events tracked while the log was loading come after the stored ones.
         events = [...stored, ...events].slice(-HISTORY);
+        historyRev++;
       })();
       ready = Promise.all([history, startWorker(c)])
         .then(() => {
@@ -310,6 +341,8 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       let late = false;
       const work = ready.then(async () => {
         if (!api || late) return null;
+        hasRanked = true;
+        encodedRev = historyRev; // the worker encodes this history now: no need to prepare it
         const answer = await api.rank({
           history: events.slice(),
           candidates: ids,
@@ -344,7 +377,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       tensors = reply.tensors;
       if (reply.modelVersion !== started.modelVersion)
         started = { ...started, modelVersion: reply.modelVersion, modelCached: false };
-      lastRank = { totalMs: performance.now() - t0, workerMs: reply.workerMs };
+      lastRank = { totalMs: performance.now() - t0, workerMs: reply.workerMs, encoded: reply.encoded };
       if (reply.features) features = reply.features;
       personalised = reply.personalised === true;
       return ranked;
@@ -425,6 +458,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
     try {
       if (!config || !consent) return false;
       events = [];
+      historyRev++;
       const ok = await wipe();
       // The grant goes with the data; an explicit refusal stays (it holds nothing personal, and an
       // opt-out that forget() silently undid would be a trap).

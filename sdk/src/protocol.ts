@@ -46,6 +46,13 @@ export interface RankRequest {
   shopWeight: number;
 }
 
+/** A history to encode ahead of the next rank() (fire and forget). */
+export interface PrepareRequest {
+  history: StoredEvent[];
+  now: number;
+  utcOffsetMin: number;
+}
+
 export interface ExplainRequest {
   history: StoredEvent[];
   itemId: string;
@@ -60,6 +67,8 @@ export interface RankReply {
   tensors: number;
   /** Time spent in the worker (features, forward pass, blend). */
   workerMs: number;
+  /** True when this call ran the encoder; false when the history's user vector was kept or prepared. */
+  encoded: boolean;
   /** The model version that ranked (a newer one may have been swapped in since start). */
   modelVersion: string;
   /** True when this shopper's locally trained weights ranked (trainNow()), not the server's as served. */
@@ -131,6 +140,8 @@ export interface WorkerApi {
   start(s: WorkerStart): Promise<WorkerStarted>;
   /** Null when the worker has no model to rank with. */
   rank(r: RankRequest): Promise<RankReply | null>;
+  /** Encodes the history now so that a rank() for it skips the encoder; true when the encoder ran. */
+  prepare(r: PrepareRequest): Promise<boolean>;
   explain(r: ExplainRequest): Promise<Explanation | null>;
   setPersist(persist: boolean): Promise<void>;
   /** Checks in; when sampled, trains on the history and returns the encoded, clipped update. */

@@ -90,8 +90,11 @@ export interface Status {
   modelCached?: boolean;
   /** Live TensorFlow.js tensors in the worker after the last model rank() (growth = a leak). */
   tensors?: number;
-  /** The last model rank(): total ms as the page saw it, and the part spent in the worker. */
-  lastRank?: { totalMs: number; workerMs: number };
+  /**
+   * The last model rank(): total ms as the page saw it, the part spent in the worker, and whether
+   * the encoder ran in it (false: the history had been encoded ahead, or was ranked just before).
+   */
+  lastRank?: { totalMs: number; workerMs: number; encoded: boolean };
   /** Start-up phases (ms): worker reachable, backend ready, model built, warm-up done. */
   startup?: { workerMs: number; backendMs: number; modelMs: number; warmUpMs: number };
   consent: ConsentState;

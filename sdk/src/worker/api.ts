@@ -7,6 +7,7 @@ import type {
   ExplainRequest,
   ParticipateReply,
   ParticipateRequest,
+  PrepareRequest,
   RankReply,
   RankRequest,
   TrainNowReply,
@@ -211,8 +212,11 @@ export function createWorkerApi(): WorkerApi {
       const indices = r.candidates.map((id) => m.catalog.index.get(id) ?? 0);
       const known = indices.filter((i) => i > 0);
       let scores: Float32Array | null = null;
+      let encoded = false;
       if (known.length > 0 && features.sequence.length > 0) {
-        const knownScores = await scorer.score(m.recommender, features.sequence, known);
+        const pending = scorer.score(m.recommender, features.sequence, known);
+        encoded = scorer.lastEncoded; // score() sets it before its first await
+        const knownScores = await pending;
         scores = new Float32Array(indices.length).fill(Number.NaN);
         let k = 0;
         indices.forEach((index, i) => {
@@ -226,6 +230,7 @@ export function createWorkerApi(): WorkerApi {
           ranking: compact,
           tensors,
           workerMs: performance.now() - t0,
+          encoded,
           modelVersion: m.version,
           personalised: m === personal,
           features: summarise(features, m),
@@ -233,6 +238,15 @@ export function createWorkerApi(): WorkerApi {
         buffers(compact),
       );
     }, ranking());
+  }
+
+  // The encoder's pass for a history the page will likely rank next (client.ts sends it once the
+  // history has been quiet for a moment): that rank() then only scores its candidates.
+  function prepare(r: PrepareRequest): Promise<boolean> {
+    return using(async (m) => {
+      const { sequence } = buildFeatures(r.history, m.catalog, r.now, r.utcOffsetMin);
+      return sequence.length > 0 && scorer.prepare(m.recommender, sequence);
+    }, ranking()).then((encoded) => encoded === true);
   }
 
   function explain(r: ExplainRequest): Promise<Explanation | null> {
@@ -344,5 +358,5 @@ export function createWorkerApi(): WorkerApi {
     return { status: 'trained', offer, update };
   }
 
-  return { start, rank, explain, setPersist, participate, checkForUpdate, trainNow };
+  return { start, rank, prepare, explain, setPersist, participate, checkForUpdate, trainNow };
 }

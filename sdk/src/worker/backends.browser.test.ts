@@ -243,6 +243,64 @@ describe('model lifecycle', () => {
   });
 });
 
+describe('encoding ahead', () => {
+  // The same events (times included) on two fresh pages: one has ranked before and pauses after the
+  // last event, so its worker encodes the history ahead; the other has never ranked, so nothing is
+  // prepared and its rank() runs the encoder. The model's scores must not differ.
+  const EVENTS = [
+    { type: 'view', item: 'p3', time: T0 },
+    { type: 'click', item: 'p5', time: T0 + 20_000 },
+    { type: 'add_to_cart', item: 'p8', time: T0 + 60_000 },
+  ] as const;
+  const IDS = CANDIDATES.slice(0, 12);
+
+  async function rankAfterPause(rankFirst: boolean, siteKey: string) {
+    const page = await open({ config: { siteKey, modelUrl, autoCapture: false } });
+    const r = await page.evaluate(
+      async ({ events, ids, rankFirst: first }) => {
+        window.hearth.track(events[0]!);
+        if (first) await window.hearth.rank(ids);
+        for (const e of events.slice(1)) window.hearth.track(e);
+        await new Promise((done) => setTimeout(done, 400));
+        const ranked = await window.hearth.rank(ids);
+        return { ranked, lastRank: window.hearth.status().lastRank };
+      },
+      { events: EVENTS, ids: IDS, rankFirst },
+    );
+    await page.context().close();
+    return r;
+  }
+
+  it('after a pause the next rank() only scores (history encoded ahead), with the same scores', async () => {
+    const prepared = await rankAfterPause(true, 'ahead');
+    const cold = await rankAfterPause(false, 'not-ahead');
+    expect(prepared.lastRank?.encoded).toBe(false);
+    expect(cold.lastRank?.encoded).toBe(true); // a page that never ranked gets nothing prepared
+    const scores = (list: { id: string; modelScore?: number }[]) =>
+      new Map(list.map((x) => [x.id, x.modelScore]));
+    const a = scores(prepared.ranked);
+    const b = scores(cold.ranked);
+    expect(a.size).toBe(IDS.length);
+    for (const id of IDS) {
+      if (b.get(id) === undefined) expect(a.get(id)).toBeUndefined();
+      else expect(a.get(id)).toBeCloseTo(b.get(id)!, 5);
+    }
+  });
+
+  it('a rank() right after an event encodes the history itself', async () => {
+    const page = await open({ config: { siteKey: 'right-after', modelUrl, autoCapture: false } });
+    const encoded = await page.evaluate(async (ids) => {
+      window.hearth.track({ type: 'view', item: 'p3' });
+      await window.hearth.rank(ids);
+      window.hearth.track({ type: 'click', item: 'p5' });
+      await window.hearth.rank(ids);
+      return window.hearth.status().lastRank?.encoded;
+    }, IDS);
+    expect(encoded).toBe(true);
+    await page.context().close();
+  });
+});
+
 describe('deadlines', () => {
   it('a worker that missed a deadline is used again as soon as it answers', async () => {
     const page = await open({ config: { siteKey: 'deadline', modelUrl, autoCapture: false } });

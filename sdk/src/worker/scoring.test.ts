@@ -56,6 +56,20 @@ describe('Scorer', () => {
     s.drop();
   });
 
+  it('prepare() encodes ahead: the next score() for that sequence skips the encoder, same scores', async () => {
+    const s = new Scorer();
+    const later: Interaction[] = [...history, { item: 7, action: 'click', time: 4100 }];
+    expect(s.prepare(a, later)).toBe(true);
+    expect(s.prepare(a, later.slice())).toBe(false); // already kept
+    const scores = await s.score(a, later, candidates);
+    expect(s.lastEncoded).toBe(false);
+    expect(Array.from(scores)).toEqual(Array.from(await a.scoreCandidates(later, candidates)));
+    await s.score(a, history, candidates); // another sequence: encoded in the call
+    expect(s.lastEncoded).toBe(true);
+    expect(s.prepare(b, history)).toBe(true); // another model: not the kept vector
+    s.drop();
+  });
+
   it('keeps at most one user vector alive', async () => {
     const s = new Scorer();
     await s.score(a, history, candidates);

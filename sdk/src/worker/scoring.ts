@@ -7,6 +7,7 @@
 //    sequence (items, actions, time gaps), not on the candidates or the clock. A page that ranks
 //    several lists between two track() calls gets the encoder run once; any new event changes the
 //    encoding and so the key.
+//    prepare() runs the encoder ahead of time for a history the page expects to rank next.
 import { encodeHistories, type Interaction, type Recommender } from '@hearth/models';
 import type * as tf from '@tensorflow/tfjs';
 
@@ -47,6 +48,8 @@ export class Scorer {
   private kept: { recommender: Recommender; key: Int32Array; user: tf.Tensor2D } | null = null;
   /** How many calls reused it (status and tests). */
   hits = 0;
+  /** Whether the last user vector asked for had to be computed (the encoder ran) rather than reused. */
+  lastEncoded = false;
 
   /** @param padShapes pad candidate lists to CANDIDATE_BUCKETS (WebGPU). */
   constructor(public padShapes = false) {}
@@ -66,9 +69,19 @@ export class Scorer {
     return list.length === candidates.length ? scores : scores.subarray(0, candidates.length);
   }
 
+  /**
+   * Computes and keeps the user vector of `sequence` unless it is kept already, so that the next
+   * score() for it skips the encoder. Returns whether the encoder ran.
+   */
+  prepare(recommender: Recommender, sequence: readonly Interaction[]): boolean {
+    this.userVector(recommender, sequence);
+    return this.lastEncoded;
+  }
+
   private userVector(recommender: Recommender, sequence: readonly Interaction[]): tf.Tensor2D {
     const key = sequenceKey(recommender, sequence);
     const kept = this.kept;
+    this.lastEncoded = false;
     if (kept && kept.recommender === recommender && sameKey(kept.key, key)) {
       this.hits++;
       return kept.user;
@@ -76,6 +89,7 @@ export class Scorer {
     this.drop();
     const user = recommender.userVectorsTensor([sequence as Interaction[]]);
     this.kept = { recommender, key, user };
+    this.lastEncoded = true;
     return user;
   }
 
