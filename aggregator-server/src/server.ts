@@ -15,7 +15,7 @@ import { RoundCoordinator } from './rounds/coordinator';
 import { RoundScheduler } from './rounds/scheduler';
 import { openStoreFromSpec, type StoreSpec } from './storage/open';
 import type { Store } from './storage/types';
-import { openStoreInWorker } from './storage/worker-store';
+import { openStoreInWorker, type WorkerStore } from './storage/worker-store';
 
 export interface RunningServer {
   readonly url: string;
@@ -32,10 +32,14 @@ export interface StartOptions {
 }
 
 /**
- * The store the configuration names, on the main thread or in its worker (config.storeInWorker). A
- * store in the worker borrows upload bodies from `bodies` for its group commits and gives them back.
+ * The store the configuration names, on the main thread or, with the group commit's queue, in its
+ * worker (config.storeInWorker). A store in the worker borrows upload bodies from `bodies`.
  */
-export async function openStore(config: Config, log: Logger, bodies?: BodyPool): Promise<Store> {
+export async function openStore(
+  config: Config,
+  log: Logger,
+  worker?: { bodies: BodyPool; onCommit: (size: number, ms: number) => void },
+): Promise<Store | WorkerStore> {
   const spec: StoreSpec =
     config.store.kind === 'postgres'
       ? { kind: 'postgres', url: config.store.url }
@@ -48,15 +52,24 @@ export async function openStore(config: Config, log: Logger, bodies?: BodyPool):
     log.warn({ event: 'checkpoint_write_paused' }, 'fault injection: checkpoint write paused');
   if (!config.storeInWorker) return openStoreFromSpec(spec, onPause);
   return openStoreInWorker(spec, {
+    batcher: { maxBatch: config.limits.maxBatch, maxQueue: config.limits.maxQueue },
     onPause,
-    ...(bodies ? { lendBodies: (b: ArrayBuffer) => bodies.give(Buffer.from(b)) } : {}),
+    ...(worker
+      ? { onCommit: worker.onCommit, lendBodies: (b: ArrayBuffer) => worker.bodies.give(Buffer.from(b)) }
+      : {}),
   });
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? pino({ level: config.logLevel, base: { service: 'hearth-aggregator' } });
   const uploadBodies = new BodyPool(POOL_BYTES);
-  const store = options.store ?? (await openStore(config, log, uploadBodies));
+  const metrics = createMetrics();
+  const onCommit = (size: number, ms: number) => {
+    metrics.batchSize.observe(size);
+    metrics.batchSeconds.observe(ms / 1000);
+  };
+  const opened = options.store ?? (await openStore(config, log, { bodies: uploadBodies, onCommit }));
+  const store = 'queue' in opened ? opened.store : opened;
   if (config.seedModelDir && (await store.listVersions()).length === 0) {
     const { manifest, weights } = await readArtifactDir(config.seedModelDir);
     const v = await store.seedVersion(
@@ -76,7 +89,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // Running sums of rounds that finished while a crash interrupted their clean-up.
   const collected = await store.collectSums();
   if (collected > 0) log.info({ deleted: collected }, 'deleted the running sums of finished rounds');
-  const metrics = createMetrics();
   const noise = options.noise ?? secureGaussian();
   const coordinator = new RoundCoordinator({
     store,
@@ -89,11 +101,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     batcher: {
       maxBatch: config.limits.maxBatch,
       maxQueue: config.limits.maxQueue,
-      onCommit: (size, ms) => {
-        metrics.batchSize.observe(size);
-        metrics.batchSeconds.observe(ms / 1000);
-      },
+      onCommit,
     },
+    ...('queue' in opened ? { queue: opened.queue } : {}),
     onOutcome: (o) => {
       metrics.rounds.inc({ outcome: o.kind });
       if (o.kind === 'committed') {

@@ -20,6 +20,14 @@ interface Waiting {
   readonly reject: (e: unknown) => void;
 }
 
+/** Where accepted updates wait for their group commit: this batcher, or one in the store's worker. */
+export interface UpdateQueue {
+  /** Settles once the update's batch has committed (or been refused): a 2xx may follow. */
+  add(roundId: number, update: ClippedUpdate): Promise<IngestResult>;
+  /** Updates waiting or being committed. */
+  readonly pending: number;
+}
+
 export interface BatcherOptions {
   readonly maxBatch?: number;
   readonly maxQueue?: number;
@@ -27,7 +35,7 @@ export interface BatcherOptions {
   readonly onCommit?: (size: number, ms: number) => void;
 }
 
-export class IngestBatcher {
+export class IngestBatcher implements UpdateQueue {
   private queue: Waiting[] = [];
   private running = false;
   private readonly maxBatch: number;

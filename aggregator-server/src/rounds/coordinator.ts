@@ -5,7 +5,7 @@
 
 import { layoutHash, layoutSize, type TensorLayout } from '@hearth/models';
 import { ApiError } from '../api-error';
-import { IngestBatcher, type IngestResult } from '../ingest/batcher';
+import { IngestBatcher, type IngestResult, type UpdateQueue } from '../ingest/batcher';
 import { decodeBody, ownBuffer, prepareUpdate } from '../ingest/prepare';
 import { dpFedAvg } from '../privacy/dp-fedavg';
 import { previewRound } from '../privacy/ledger';
@@ -39,6 +39,8 @@ export interface CoordinatorOptions {
   readonly deadlineGraceSec?: number;
   readonly clock?: () => number;
   readonly batcher?: { maxBatch?: number; maxQueue?: number; onCommit?: (size: number, ms: number) => void };
+  /** The group commit's queue when it is not here (the store's worker thread); then `batcher` is unused. */
+  readonly queue?: UpdateQueue;
   readonly onOutcome?: (outcome: AggregateOutcome) => void;
 }
 
@@ -69,7 +71,7 @@ export interface SubmitResult {
 const CACHE_MS = 500;
 
 export class RoundCoordinator {
-  readonly batcher: IngestBatcher;
+  readonly batcher: UpdateQueue;
   private readonly clock: () => number;
   private readonly rounds = new Map<number, { round: RoundRecord; at: number }>();
   private readonly strategies = new Map<number, AggregationStrategy>();
@@ -77,7 +79,7 @@ export class RoundCoordinator {
 
   constructor(private readonly o: CoordinatorOptions) {
     this.clock = o.clock ?? Date.now;
-    this.batcher = new IngestBatcher(o.store, o.batcher ?? {});
+    this.batcher = o.queue ?? new IngestBatcher(o.store, o.batcher ?? {});
   }
 
   private now(): number {

@@ -1,67 +1,78 @@
 // The store's worker thread (see worker-store.ts): opens the store described by workerData and serves
-// calls on it, one message per call, answered in any order. The bodies of a lent ingest batch go back
-// with its answer, whatever the answer.
+// calls on it, one message per call, answered in any order. It also runs the group commit's queue
+// (ingest/batcher.ts): uploads arrive one message each, and a commit starts as soon as the previous
+// one ends, without waiting for a turn of the server's busy event loop. Bodies lent with a call go
+// back with its answer, whatever the answer.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { openStoreFromSpec, type StoreSpec } from './open';
+import { ApiError } from '../api-error';
+import { IngestBatcher } from '../ingest/batcher';
+import { openStoreFromSpec } from './open';
+import {
+  type Call,
+  type Notice,
+  QUEUE_ADD,
+  type Reply,
+  type SentError,
+  type WorkerData,
+} from './store-worker-protocol';
 import type { ClippedUpdate, Store } from './types';
 
-export interface Call {
-  readonly id: number;
-  /** A Store method. */
-  readonly method: string;
-  readonly args: unknown[];
-  /** ingest only: the updates' buffers were transferred here, and go back with the reply. */
-  readonly lent?: boolean;
-}
-
-export type Reply = (
-  | { readonly id: number; readonly value: unknown }
-  | { readonly id: number; readonly error: SentError }
-) & { readonly returned?: ArrayBuffer[] };
-
-export type Notice =
-  | { readonly ready: { kind: Store['kind']; replicaId: string } }
-  | { readonly failed: SentError }
-  | { readonly event: 'pause' };
-
-export interface SentError {
-  readonly name: string;
-  readonly message: string;
-  readonly stack?: string;
-}
-
 function sent(e: unknown): SentError {
-  if (e instanceof Error) return { name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) };
-  return { name: 'Error', message: String(e) };
+  if (!(e instanceof Error)) return { name: 'Error', message: String(e) };
+  const api =
+    e instanceof ApiError
+      ? {
+          status: e.status,
+          reason: e.reason,
+          ...(e.field === undefined ? {} : { field: e.field }),
+          ...(e.retryAfterSec === undefined ? {} : { retryAfterSec: e.retryAfterSec }),
+        }
+      : undefined;
+  return {
+    name: e.name,
+    message: e.message,
+    ...(e.stack ? { stack: e.stack } : {}),
+    ...(api ? { api } : {}),
+  };
 }
 
 const port = parentPort;
 if (!port) throw new Error('store-worker.ts runs as a worker thread only');
+const data = workerData as WorkerData;
 
 let store: Store;
 try {
-  store = await openStoreFromSpec(workerData as StoreSpec, () => port.postMessage({ event: 'pause' }));
+  store = await openStoreFromSpec(data.spec, () => port.postMessage({ event: 'pause' } satisfies Notice));
 } catch (e) {
   port.postMessage({ failed: sent(e) } satisfies Notice);
   process.exit(1);
 }
+const queue = new IngestBatcher(store, {
+  ...data.batcher,
+  onCommit: (size, ms) => port.postMessage({ event: 'commit', size, ms } satisfies Notice),
+});
 port.postMessage({ ready: { kind: store.kind, replicaId: store.replicaId } } satisfies Notice);
 
-/** The distinct bodies lent with a batch, to transfer back. */
-function lentBuffers(updates: readonly ClippedUpdate[]): ArrayBuffer[] {
+/** The distinct bodies lent with a call (its updates' ClippedUpdate.body), to transfer back. */
+function lentBuffers(updates: unknown): ArrayBuffer[] {
+  const list = (Array.isArray(updates) ? updates : [updates]) as ClippedUpdate[];
   const buffers = new Set<ArrayBuffer>();
-  for (const u of updates) if (u.body) buffers.add(u.body);
+  for (const u of list) if (u.body) buffers.add(u.body);
   return [...buffers];
 }
 
 async function serve({ id, method, args, lent }: Call): Promise<void> {
-  const returned = lent ? lentBuffers(args[1] as ClippedUpdate[]) : [];
+  const returned = lent ? lentBuffers(args[1]) : [];
   const back = returned.length > 0 ? { returned } : {};
   try {
-    const fn = (store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
-    if (typeof fn !== 'function') throw new Error(`store worker: no method ${method}`);
-    const value = await fn.apply(store, args);
+    let value: unknown;
+    if (method === QUEUE_ADD) value = await queue.add(args[0] as number, args[1] as ClippedUpdate);
+    else {
+      const fn = (store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
+      if (typeof fn !== 'function') throw new Error(`store worker: no method ${method}`);
+      value = await fn.apply(store, args);
+    }
     port!.postMessage({ id, value, ...back } satisfies Reply, returned);
   } catch (e) {
     port!.postMessage({ id, error: sent(e), ...back } satisfies Reply, returned);

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError } from '../api-error';
 import { layout, params, storeContract, version } from './contract';
 import type { Store } from './types';
 import { openStoreInWorker } from './worker-store';
@@ -11,7 +12,7 @@ import { openStoreInWorker } from './worker-store';
 storeContract('embedded, in a worker thread', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'hearth-worker-store-'));
   return {
-    open: () => openStoreInWorker({ kind: 'embedded', dir }),
+    open: async () => (await openStoreInWorker({ kind: 'embedded', dir })).store,
     cleanup: () => rm(dir, { recursive: true, force: true }),
     sumNames: async () =>
       (await readdir(join(dir, 'weights', 'sums')).catch(() => [])).map((f) => f.replace(/\.f64$/, '')),
@@ -25,7 +26,8 @@ describe('the store worker', () => {
   let roundId: number;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'hearth-worker-store-'));
-    store = await openStoreInWorker({ kind: 'embedded', dir }, { lendBodies: (b) => returned.push(b) });
+    store = (await openStoreInWorker({ kind: 'embedded', dir }, { lendBodies: (b) => returned.push(b) }))
+      .store;
     const v = await store.createVersion(version(1), 'base');
     roundId = (
       await store.openRound({
@@ -97,10 +99,58 @@ describe('the store worker', () => {
     expect(returned).toHaveLength(0);
   });
 
+  it("runs the group commit's queue: each answer after its commit, bodies back, commits reported", async () => {
+    const commits: number[] = [];
+    const w = await openStoreInWorker(
+      { kind: 'embedded', dir: join(dir, 'queue') },
+      { lendBodies: (b) => returned.push(b), onCommit: (size) => commits.push(size) },
+    );
+    try {
+      const v = await w.store.createVersion(version(1), 'base');
+      const deadline = new Date(Date.now() + 60_000);
+      const r = await w.store.openRound({ modelVersion: v.version, params, layout, deadline });
+      returned.length = 0;
+      const update = (clientId: string) => {
+        const values = Float32Array.from([1, 0, 0, 1]);
+        return { clientId, values, scale: 1, clipped: false, zeroed: false, body: values.buffer };
+      };
+      const answers = Promise.all(['q-a', 'q-b', 'q-c', 'q-a'].map((id) => w.queue.add(r.id, update(id))));
+      expect(w.queue.pending).toBe(4);
+      expect((await answers).map((a) => a.kind)).toEqual(['accepted', 'accepted', 'accepted', 'duplicate']);
+      expect(w.queue.pending).toBe(0);
+      expect(returned).toHaveLength(4);
+      expect(commits.reduce((a, b) => a + b, 0)).toBe(4);
+      expect(await w.store.roundCounts(r.id)).toEqual({ count: 3, clipped: 0, zeroed: 0 });
+      expect(await w.queue.add(12_345, update('q-d'))).toEqual({
+        kind: 'round_not_collecting',
+        state: 'missing',
+      });
+    } finally {
+      await w.store.close();
+    }
+  });
+
+  it("a full queue's 503 arrives as an ApiError with its status and Retry-After", async () => {
+    const w = await openStoreInWorker(
+      { kind: 'embedded', dir: join(dir, 'full') },
+      { batcher: { maxQueue: 0 } },
+    );
+    try {
+      const values = Float32Array.from([1, 0, 0, 1]);
+      const err = await w.queue
+        .add(1, { clientId: 'q-x', values, scale: 1, clipped: false, zeroed: false })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ApiError);
+      expect(err).toMatchObject({ status: 503, reason: 'overloaded', retryAfterSec: 1 });
+    } finally {
+      await w.store.close();
+    }
+  });
+
   it('refuses calls once closed, instead of leaving them waiting', async () => {
     const other = await openStoreInWorker({ kind: 'embedded', dir: join(dir, 'other') });
-    await other.close();
-    await expect(other.latest()).rejects.toThrow(/worker thread exited/);
+    await other.store.close();
+    await expect(other.store.latest()).rejects.toThrow(/worker thread exited/);
   });
 
   it("fails to open with the store's own error when the store cannot open", async () => {

@@ -1,20 +1,30 @@
-// The store in a worker thread of its own. Under load the server's event loop is busy reading upload
-// bodies; the group commit (adding each update into the running sum, hashing and writing the sum,
-// PGlite's statement or PostgreSQL's round trip) runs beside it in the worker instead of taking turns
-// with it, so a 2xx waits for the commit without the commit waiting for the HTTP work.
+// The store in a worker thread of its own, with the group commit's queue. Under load the server's event
+// loop is busy reading upload bodies; the group commit (adding each update into the running sum,
+// hashing and writing the sum, PGlite's statement or PostgreSQL's round trip) runs beside it in the
+// worker instead of taking turns with it, and the next commit starts as soon as one ends instead of
+// after a turn of the busy event loop.
 //
-// Calls go over postMessage with the Store's own arguments and results (structured clone). With
-// `lendBodies`, an ingest batch's update bodies are transferred to the worker rather than copied (400 KB
-// each) and transferred back with the answer, to `lendBodies` (the server's pool of upload bodies):
-// the caller's views on them are empty meanwhile. The answer, and so the 2xx, comes only after the
-// worker's store has committed the batch, so "acknowledged means durable" holds as on the main thread.
-// Errors come back by name: StoreConflictError and ChecksumError as themselves (callers test for them),
-// others as an Error with the worker's name and message.
+// Calls go over postMessage with the Store's own arguments and results (structured clone). An update
+// that names its body (ClippedUpdate.body, a pooled upload body) is transferred to the worker, not
+// copied (400 KB), and transferred back with the answer, to `lendBodies` (the server's pool of upload
+// bodies); the caller's views on it are empty meanwhile. The answer, and so the 2xx, comes only after
+// the worker's store has committed the update, so "acknowledged means durable" holds as on the main
+// thread. Errors come back by name: ApiError (the queue's 503), StoreConflictError and ChecksumError as
+// themselves (callers test for them), others as an Error with the worker's name and message.
 
 import type { Worker } from 'node:worker_threads';
+import { ApiError } from '../api-error';
+import type { BatcherOptions, IngestResult, UpdateQueue } from '../ingest/batcher';
 import { startTsWorker } from '../ts-worker';
 import type { StoreSpec } from './open';
-import type { Call, Notice, Reply, SentError } from './store-worker';
+import {
+  type Call,
+  type Notice,
+  QUEUE_ADD,
+  type Reply,
+  type SentError,
+  type WorkerData,
+} from './store-worker-protocol';
 import { ChecksumError, type ClippedUpdate, type Store, StoreConflictError } from './types';
 
 type StoreMethod = Exclude<keyof Store, 'kind' | 'replicaId' | 'close'>;
@@ -43,8 +53,9 @@ const METHODS: Record<StoreMethod, true> = {
 };
 
 function received(e: SentError): Error {
-  const error =
-    e.name === 'StoreConflictError'
+  const error = e.api
+    ? new ApiError(e.api.status, e.api.reason, e.message, e.api.field, e.api.retryAfterSec)
+    : e.name === 'StoreConflictError'
       ? new StoreConflictError(e.message)
       : e.name === 'ChecksumError'
         ? new ChecksumError(e.message)
@@ -54,23 +65,38 @@ function received(e: SentError): Error {
 }
 
 export interface WorkerStoreOptions {
+  /** The group commit's limits (ingest/batcher.ts). */
+  readonly batcher?: Pick<BatcherOptions, 'maxBatch' | 'maxQueue'>;
+  /** Told after each group commit, for metrics. */
+  readonly onCommit?: (size: number, ms: number) => void;
   /** Told when an injected checkpoint pause begins (the crash test). */
   readonly onPause?: () => void;
-  /** Transfer ingested bodies instead of copying them; each comes back here after its batch. */
+  /** Transfer updates' bodies instead of copying them; each comes back here after its commit. */
   readonly lendBodies?: (returned: ArrayBuffer) => void;
 }
 
-/** The bodies of a batch that can be lent (ClippedUpdate.body), each once. */
+export interface WorkerStore {
+  readonly store: Store;
+  /** The group commit's queue, in the worker. */
+  readonly queue: UpdateQueue;
+}
+
+/** The bodies of a call's updates that can be lent (ClippedUpdate.body), each once. */
 function lendable(updates: readonly ClippedUpdate[]): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
   for (const u of updates) if (u.body) buffers.add(u.body);
   return [...buffers];
 }
 
-export async function openStoreInWorker(spec: StoreSpec, options: WorkerStoreOptions = {}): Promise<Store> {
-  const worker: Worker = startTsWorker(new URL('./store-worker.ts', import.meta.url), spec);
+export async function openStoreInWorker(
+  spec: StoreSpec,
+  options: WorkerStoreOptions = {},
+): Promise<WorkerStore> {
+  const data: WorkerData = { spec, batcher: options.batcher ?? {} };
+  const worker: Worker = startTsWorker(new URL('./store-worker.ts', import.meta.url), data);
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let next = 0;
+  let queued = 0;
   let stopped: Error | null = null;
 
   const ready = new Promise<{ kind: Store['kind']; replicaId: string }>((resolve, reject) => {
@@ -84,6 +110,7 @@ export async function openStoreInWorker(spec: StoreSpec, options: WorkerStoreOpt
       } else if ('ready' in m) resolve(m.ready);
       else if ('failed' in m) reject(received(m.failed));
       else if (m.event === 'pause') options.onPause?.();
+      else if (m.event === 'commit') options.onCommit?.(m.size, m.ms);
     });
     const stop = (e: Error) => {
       stopped ??= e;
@@ -95,9 +122,14 @@ export async function openStoreInWorker(spec: StoreSpec, options: WorkerStoreOpt
     worker.on('exit', (code) => stop(new Error(`the store's worker thread exited (code ${code})`)));
   });
 
-  const call = (method: string, args: unknown[], lend: ArrayBuffer[] = []): Promise<unknown> => {
+  const call = (
+    method: string,
+    args: unknown[],
+    updates: readonly ClippedUpdate[] = [],
+  ): Promise<unknown> => {
     if (stopped) return Promise.reject(stopped);
     const id = next++;
+    const lend = options.lendBodies ? lendable(updates) : [];
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
       const lent = lend.length > 0;
@@ -119,10 +151,7 @@ export async function openStoreInWorker(spec: StoreSpec, options: WorkerStoreOpt
     ...methods,
     kind: info.kind,
     replicaId: info.replicaId,
-    ingest: (roundId, updates) =>
-      call('ingest', [roundId, updates], options.lendBodies ? lendable(updates) : []) as ReturnType<
-        Store['ingest']
-      >,
+    ingest: (roundId, updates) => call('ingest', [roundId, updates], updates) as ReturnType<Store['ingest']>,
     async close() {
       try {
         await call('close', []);
@@ -131,5 +160,18 @@ export async function openStoreInWorker(spec: StoreSpec, options: WorkerStoreOpt
       }
     },
   };
-  return store;
+  const queue: UpdateQueue = {
+    async add(roundId, update) {
+      queued++;
+      try {
+        return (await call(QUEUE_ADD, [roundId, update], [update])) as IngestResult;
+      } finally {
+        queued--;
+      }
+    },
+    get pending() {
+      return queued;
+    },
+  };
+  return { store, queue };
 }
