@@ -26,6 +26,31 @@ export interface UpdateQueue {
   add(roundId: number, update: ClippedUpdate): Promise<IngestResult>;
   /** Updates waiting or being committed. */
   readonly pending: number;
+  /**
+   * Checks (finiteness, norm), clips and adds an update in one step, where the queue runs (the store's
+   * worker thread, off the busy main thread); absent: the caller checks and clips first. Throws the
+   * ApiError of a refused update (400 non_finite naming the index).
+   */
+  checkAndAdd?(request: CheckAndAdd): Promise<CheckedResult>;
+}
+
+/** An update whose header matched its round, not yet checked nor clipped. */
+export interface CheckAndAdd {
+  readonly roundId: number;
+  readonly size: number;
+  readonly clipBound: number;
+  readonly zeroingBound: number | null;
+  readonly update: {
+    readonly clientId: string;
+    readonly values: Float32Array | Float64Array;
+    readonly body?: ArrayBuffer;
+  };
+}
+
+export interface CheckedResult {
+  readonly result: IngestResult;
+  readonly clipped: boolean;
+  readonly zeroed: boolean;
 }
 
 export interface BatcherOptions {

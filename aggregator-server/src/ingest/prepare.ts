@@ -5,7 +5,7 @@
 import { decodeUpdate, layoutSize, type ModelUpdate, requireLayout, UpdateFormatError } from '@hearth/models';
 import { ApiError } from '../api-error';
 import { clipFactor } from '../privacy/clip';
-import { checkUpdate } from '../privacy/validate-update';
+import { checkUpdate, type UpdateCheck } from '../privacy/validate-update';
 import type { ClippedUpdate, RoundRecord } from '../storage/types';
 
 /** Decodes an upload; its values are a view on `body` (no copy), which must not be reused. */
@@ -20,6 +20,17 @@ export function decodeBody(body: Uint8Array): ModelUpdate {
 
 /** Checks a decoded update against its round (state checks are the caller's) and clips it. */
 export function prepareUpdate(clientId: string, update: ModelUpdate, round: RoundRecord): ClippedUpdate {
+  requireRoundMatch(update, round);
+  return clipChecked(
+    clientId,
+    update.values,
+    round.params,
+    checkUpdate(update.values, layoutSize(round.layout)),
+  );
+}
+
+/** The header against the round: its id, the model version trained from, the tensor layout. */
+export function requireRoundMatch(update: ModelUpdate, round: RoundRecord): void {
   if (update.roundId !== round.id)
     throw new ApiError(
       400,
@@ -40,17 +51,27 @@ export function prepareUpdate(clientId: string, update: ModelUpdate, round: Roun
     if (e instanceof UpdateFormatError) throw new ApiError(400, 'wrong_layout', e.message, e.field);
     throw e;
   }
-  // The privacy core's checks, in its order: finite values and the norm in one pass (before any
-  // clipping: S11), then the clip factor. The vector itself is not copied: the store adds
-  // scale × values straight into the running sum. Same semantics as its DP-FedAvg accumulate: above
-  // the zeroing bound an update counts but adds nothing; above the clip bound it is scaled to norm C.
-  const check = checkUpdate(update.values, layoutSize(round.layout));
+}
+
+/**
+ * The clip step, from the privacy core's checkUpdate of the values (run here or in the store's worker
+ * thread). Its order: finite values and the norm in one pass (before any clipping: S11), then the clip
+ * factor. The vector itself is not copied: the store adds scale × values straight into the running
+ * sum. Same semantics as its DP-FedAvg accumulate: above the zeroing bound an update counts but adds
+ * nothing; above the clip bound it is scaled to norm C.
+ */
+export function clipChecked(
+  clientId: string,
+  values: Float32Array | Float64Array,
+  params: Pick<RoundRecord['params'], 'clipBound' | 'zeroingBound'>,
+  check: UpdateCheck,
+): ClippedUpdate {
   if (!check.ok) throw new ApiError(400, check.reason, check.message, check.field);
-  const { clipBound, zeroingBound } = round.params;
+  const { clipBound, zeroingBound } = params;
   if (zeroingBound !== null && check.norm > zeroingBound)
-    return { clientId, values: update.values, scale: 0, clipped: false, zeroed: true };
+    return { clientId, values, scale: 0, clipped: false, zeroed: true };
   const scale = clipFactor(check.norm, clipBound);
-  return { clientId, values: update.values, scale, clipped: scale < 1, zeroed: false };
+  return { clientId, values, scale, clipped: scale < 1, zeroed: false };
 }
 
 /**

@@ -6,7 +6,7 @@
 import { layoutHash, layoutSize, type TensorLayout } from '@hearth/models';
 import { ApiError } from '../api-error';
 import { IngestBatcher, type IngestResult, type UpdateQueue } from '../ingest/batcher';
-import { decodeBody, ownBuffer, prepareUpdate } from '../ingest/prepare';
+import { decodeBody, ownBuffer, prepareUpdate, requireRoundMatch } from '../ingest/prepare';
 import { dpFedAvg } from '../privacy/dp-fedavg';
 import { previewRound } from '../privacy/ledger';
 import type { GaussianSource } from '../privacy/noise';
@@ -228,9 +228,28 @@ export class RoundCoordinator {
     const round = await this.round(roundId);
     if (!round) throw new ApiError(404, 'no_round', `round ${roundId} does not exist`);
     this.requireCollecting(round);
-    const update = prepareUpdate(clientId, decodeBody(body), round);
-    const own = ownBuffer(body, update.values);
-    const result: IngestResult = await this.batcher.add(roundId, own ? { ...update, body: own } : update);
+    const decoded = decodeBody(body);
+    requireRoundMatch(decoded, round);
+    // the request's own buffer (a pooled body) may be lent to the store's worker instead of copied
+    const own = ownBuffer(body, decoded.values);
+    let result: IngestResult;
+    let update: { clipped: boolean; zeroed: boolean };
+    if (this.batcher.checkAndAdd) {
+      // the finiteness and norm pass runs beside the HTTP work, in the queue's worker thread
+      const checked = await this.batcher.checkAndAdd({
+        roundId,
+        size: layoutSize(round.layout),
+        clipBound: round.params.clipBound,
+        zeroingBound: round.params.zeroingBound,
+        update: { clientId, values: decoded.values, ...(own ? { body: own } : {}) },
+      });
+      result = checked.result;
+      update = checked;
+    } else {
+      const clipped = prepareUpdate(clientId, decoded, round);
+      update = clipped;
+      result = await this.batcher.add(roundId, own ? { ...clipped, body: own } : clipped);
+    }
     if (result.kind === 'round_not_collecting') {
       this.rounds.delete(roundId);
       this.requireCollecting({ ...round, state: result.state === 'missing' ? 'abandoned' : result.state });

@@ -12,6 +12,8 @@ export interface WorkerData {
 
 /** The queue's method, beside the Store's. */
 export const QUEUE_ADD = 'queue.add';
+/** Check, clip and queue (CheckAndAdd, the update in args[1]). */
+export const QUEUE_CHECK_ADD = 'queue.checkAndAdd';
 
 export interface Call {
   readonly id: number;

@@ -6,12 +6,15 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { ApiError } from '../api-error';
-import { IngestBatcher } from '../ingest/batcher';
+import { type CheckAndAdd, type CheckedResult, IngestBatcher } from '../ingest/batcher';
+import { clipChecked } from '../ingest/prepare';
+import { checkUpdate } from '../privacy/validate-update';
 import { openStoreFromSpec } from './open';
 import {
   type Call,
   type Notice,
   QUEUE_ADD,
+  QUEUE_CHECK_ADD,
   type Reply,
   type SentError,
   type WorkerData,
@@ -62,12 +65,22 @@ function lentBuffers(updates: unknown): ArrayBuffer[] {
   return [...buffers];
 }
 
+/** The privacy core's check and the clip step here, then the queue (see UpdateQueue.checkAndAdd). */
+async function checkAndAdd(r: CheckAndAdd): Promise<CheckedResult> {
+  const { clientId, values, body } = r.update;
+  const update = clipChecked(clientId, values, r, checkUpdate(values, r.size));
+  const result = await queue.add(r.roundId, body ? { ...update, body } : update);
+  return { result, clipped: update.clipped, zeroed: update.zeroed };
+}
+
 async function serve({ id, method, args, lent }: Call): Promise<void> {
-  const returned = lent ? lentBuffers(args[1]) : [];
+  const lentWith = method === QUEUE_CHECK_ADD ? (args[0] as CheckAndAdd).update : args[1];
+  const returned = lent ? lentBuffers(lentWith) : [];
   const back = returned.length > 0 ? { returned } : {};
   try {
     let value: unknown;
     if (method === QUEUE_ADD) value = await queue.add(args[0] as number, args[1] as ClippedUpdate);
+    else if (method === QUEUE_CHECK_ADD) value = await checkAndAdd(args[0] as CheckAndAdd);
     else {
       const fn = (store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
       if (typeof fn !== 'function') throw new Error(`store worker: no method ${method}`);

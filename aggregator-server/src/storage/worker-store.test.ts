@@ -130,6 +130,37 @@ describe('the store worker', () => {
     }
   });
 
+  it('checks and clips in the worker: a non-finite update is a 400 naming the index, nothing stored', async () => {
+    const w = await openStoreInWorker({ kind: 'embedded', dir: join(dir, 'check') });
+    try {
+      const v = await w.store.createVersion(version(1), 'base');
+      const deadline = new Date(Date.now() + 60_000);
+      const r = await w.store.openRound({ modelVersion: v.version, params, layout, deadline });
+      const request = (clientId: string, values: number[]) => ({
+        roundId: r.id,
+        size: 4,
+        clipBound: params.clipBound,
+        zeroingBound: 10,
+        update: { clientId, values: Float32Array.from(values) },
+      });
+      const err = await w.queue.checkAndAdd!(request('c-nan', [1, Number.NaN, 0, 0])).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(ApiError);
+      expect(err).toMatchObject({ status: 400, reason: 'non_finite', field: 'update[1]' });
+      // norm 5 > clipBound 1: scaled to norm 1; norm 20 > zeroingBound 10: counted, adds nothing
+      const clipped = await w.queue.checkAndAdd!(request('c-big', [3, 4, 0, 0]));
+      expect(clipped).toEqual({ result: { kind: 'accepted' }, clipped: true, zeroed: false });
+      const zeroed = await w.queue.checkAndAdd!(request('c-huge', [0, 0, 12, 16]));
+      expect(zeroed).toEqual({ result: { kind: 'accepted' }, clipped: false, zeroed: true });
+      const sum = await w.store.roundSum(r.id, 4);
+      expect(sum).toMatchObject({ count: 2, clipped: 1, zeroed: 1 });
+      expect(Array.from(sum.sum).map((x) => Number(x.toFixed(6)))).toEqual([0.6, 0.8, 0, 0]);
+    } finally {
+      await w.store.close();
+    }
+  });
+
   it("a full queue's 503 arrives as an ApiError with its status and Retry-After", async () => {
     const w = await openStoreInWorker(
       { kind: 'embedded', dir: join(dir, 'full') },

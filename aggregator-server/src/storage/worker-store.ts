@@ -14,18 +14,19 @@
 
 import type { Worker } from 'node:worker_threads';
 import { ApiError } from '../api-error';
-import type { BatcherOptions, IngestResult, UpdateQueue } from '../ingest/batcher';
+import type { BatcherOptions, CheckedResult, IngestResult, UpdateQueue } from '../ingest/batcher';
 import { startTsWorker } from '../ts-worker';
 import type { StoreSpec } from './open';
 import {
   type Call,
   type Notice,
   QUEUE_ADD,
+  QUEUE_CHECK_ADD,
   type Reply,
   type SentError,
   type WorkerData,
 } from './store-worker-protocol';
-import { ChecksumError, type ClippedUpdate, type Store, StoreConflictError } from './types';
+import { ChecksumError, type Store, StoreConflictError } from './types';
 
 type StoreMethod = Exclude<keyof Store, 'kind' | 'replicaId' | 'close'>;
 /** Every method of Store, so that the compiler says when one is added and not forwarded. */
@@ -82,7 +83,7 @@ export interface WorkerStore {
 }
 
 /** The bodies of a call's updates that can be lent (ClippedUpdate.body), each once. */
-function lendable(updates: readonly ClippedUpdate[]): ArrayBuffer[] {
+function lendable(updates: readonly { readonly body?: ArrayBuffer }[]): ArrayBuffer[] {
   const buffers = new Set<ArrayBuffer>();
   for (const u of updates) if (u.body) buffers.add(u.body);
   return [...buffers];
@@ -125,7 +126,7 @@ export async function openStoreInWorker(
   const call = (
     method: string,
     args: unknown[],
-    updates: readonly ClippedUpdate[] = [],
+    updates: readonly { readonly body?: ArrayBuffer }[] = [],
   ): Promise<unknown> => {
     if (stopped) return Promise.reject(stopped);
     const id = next++;
@@ -165,6 +166,14 @@ export async function openStoreInWorker(
       queued++;
       try {
         return (await call(QUEUE_ADD, [roundId, update], [update])) as IngestResult;
+      } finally {
+        queued--;
+      }
+    },
+    async checkAndAdd(request) {
+      queued++;
+      try {
+        return (await call(QUEUE_CHECK_ADD, [request], [request.update])) as CheckedResult;
       } finally {
         queued--;
       }
