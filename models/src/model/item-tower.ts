@@ -37,13 +37,13 @@ export function itemVectors(config: ModelConfig, w: NamedTensors): tf.Tensor2D {
 
 /**
  * The same vectors as itemVectors, summed in plain JavaScript from the weights' values, for inference
- * only (no gradient). Why: on the wasm backend a 12,000-row tf.gather from a small attribute table
- * takes 20-45 ms, so building a shipped model's item table took most of a returning shopper's start-up;
- * this loop takes a few ms. The additions happen in the same order and each is rounded to float32,
- * so the result is bit-identical. A backend that cannot read values synchronously (a GPU-resident
- * tensor on webgpu) gets itemVectors.
+ * only (no gradient): row-major [numItems + 1, d]. Why: on the wasm backend a 12,000-row tf.gather
+ * from a small attribute table takes 20-45 ms, so building a shipped model's item table took most of a
+ * returning shopper's start-up; this loop takes a few ms. The additions happen in the same order and
+ * each is rounded to float32, so the result is bit-identical. Null when the backend cannot read values
+ * synchronously (a GPU-resident tensor on webgpu): use itemVectors then.
  */
-export function itemVectorsForInference(config: ModelConfig, w: NamedTensors): tf.Tensor2D {
+export function itemRowsForInference(config: ModelConfig, w: NamedTensors): Float32Array | null {
   let out: Float32Array;
   try {
     const table = w[ITEM_EMBEDDING]!;
@@ -63,9 +63,9 @@ export function itemVectorsForInference(config: ModelConfig, w: NamedTensors): t
     }
   } catch (e) {
     if (e instanceof RangeError) throw e;
-    return tf.tidy(() => itemVectors(config, w));
+    return null;
   }
-  return tf.tensor2d(out, [config.numItems + 1, config.dim]);
+  return out;
 }
 
 /**

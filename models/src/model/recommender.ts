@@ -3,7 +3,7 @@ import { encodeHistories } from '../features/sequence';
 import type { Interaction } from '../types';
 import { type ModelConfig, parseModelConfig } from './config';
 import { encode } from './encoder';
-import { itemVectorsForInference } from './item-tower';
+import { itemRowsForInference, itemVectors } from './item-tower';
 import { type NamedTensors, sharedEncoderNames, validateWeights } from './weights';
 
 /**
@@ -16,6 +16,12 @@ export class Recommender {
   readonly weights: NamedTensors;
   private itemTable: tf.Tensor2D;
   /**
+   * The same table as plain numbers where the backend can read them (wasm, cpu): candidates are
+   * scored against it in JavaScript. A gather and a transposed matMul cost ~0.2 ms for 100 candidates
+   * and ~0.8 ms for 500 on wasm; 64 multiply-adds per candidate cost microseconds.
+   */
+  private itemRows: Float32Array | null;
+  /**
    * The item table transposed, for scoreAll: a plain matMul is ~7x faster than a transposed one on
    * wasm. Made on first use: ranking candidates (the browser) never needs it.
    */
@@ -24,7 +30,10 @@ export class Recommender {
   private constructor(config: ModelConfig, weights: NamedTensors) {
     this.config = config;
     this.weights = weights;
-    this.itemTable = itemVectorsForInference(config, weights);
+    this.itemRows = itemRowsForInference(config, weights);
+    this.itemTable = this.itemRows
+      ? tf.tensor2d(this.itemRows, [config.numItems + 1, config.dim])
+      : itemVectors(config, weights);
   }
 
   /** Builds from a config (validated) and named weights (e.g. a decoded artifact), checking every shape. */
@@ -116,6 +125,7 @@ export class Recommender {
   async scoreCandidatesFor(user: tf.Tensor2D, candidates: readonly number[]): Promise<Float32Array> {
     this.checkCandidates(candidates);
     if (candidates.length === 0) return new Float32Array(0);
+    if (this.itemRows) return dotRows((await user.data()) as Float32Array, this.itemRows, candidates);
     const scores = tf.tidy(() => {
       const vectors = tf.gather(this.itemTable, tf.tensor1d(candidates as number[], 'int32'));
       return tf.reshape(tf.matMul(user, vectors, false, true), [-1]);
@@ -141,4 +151,17 @@ export class Recommender {
     this.itemTableT?.dispose();
     for (const t of Object.values(this.weights)) t.dispose();
   }
+}
+
+/** The dot product of `user` (length d) with each candidate's row of `rows` ([n, d], row-major). */
+function dotRows(user: Float32Array, rows: Float32Array, candidates: readonly number[]): Float32Array {
+  const d = user.length;
+  const out = new Float32Array(candidates.length);
+  for (let i = 0; i < candidates.length; i++) {
+    const o = candidates[i]! * d;
+    let s = 0;
+    for (let j = 0; j < d; j++) s += user[j]! * rows[o + j]!;
+    out[i] = s;
+  }
+  return out;
 }
