@@ -54,7 +54,7 @@ describe.each(['cpu', 'wasm'])('itemRowsForInference on %s', (backend) => {
     const table = itemVectors(config, r.weights);
     const vectors = tf.gather(table, tf.tensor1d(candidates, 'int32'));
     const reference = await tf.matMul(tf.tensor2d(user, [1, config.dim]), vectors, false, true).data();
-    candidates.forEach((_, i) => expect(scores[i]).toBeCloseTo(reference[i]!, 5));
+    for (let i = 0; i < candidates.length; i++) expect(scores[i]).toBeCloseTo(reference[i]!, 5);
     tf.dispose([table, vectors]);
     r.dispose();
   });
