@@ -34,6 +34,8 @@ export async function describeRound(ctx: AppContext, round: RoundRecord) {
     q: round.params.q,
     z: round.params.z,
     clipBound: round.params.clipBound,
+    serverLr: round.params.serverLr,
+    serverItemTablesLr: round.params.serverItemTablesLr,
     layout: round.layout,
     layoutHash: layoutHash(round.layout),
     received: counts.count,

@@ -27,6 +27,10 @@ async function publishedChange(body: Record<string, unknown>): Promise<Record<st
   const open = await s.admin('POST', '/v1/admin/rounds', { excludeTensors: null, ...body });
   expect(open.status).toBe(201);
   const id = open.json.id;
+  // The round's status shows the step it will take.
+  const shown = await (await s.get(`/v1/rounds/${id}`)).json();
+  expect(shown.serverLr).toBe(body.serverLr ?? 1);
+  expect(shown.serverItemTablesLr).toBe(body.serverItemTablesLr ?? null);
   for (const k of [0, 1, 2]) {
     const client = `step-client-${k}`;
     const t = await sampledToken(s.url, client);
