@@ -194,6 +194,7 @@ async function main() {
             const sdk: number[] = [];
             const repeat: number[] = [];
             const inWorker: number[] = [];
+            const inModel: number[] = [];
             const pass: number[] = [];
             const hop: number[] = [];
             for (let i = 0; i < k + 3; i++) {
@@ -216,6 +217,7 @@ async function main() {
               if (ranked[0]?.reason === 'original')
                 throw new Error(`rank() fell back for ${count} candidates`);
               const workerMs = window.hearth.status().lastRank?.workerMs ?? Number.NaN;
+              const modelMs = window.hearth.status().lastRank?.modelMs ?? Number.NaN;
               // The same list again, nothing tracked in between (a page ranking a second widget).
               t = performance.now();
               await window.hearth.rank(ids);
@@ -227,6 +229,7 @@ async function main() {
                 sdk.push(ms);
                 repeat.push(again);
                 inWorker.push(workerMs);
+                inModel.push(modelMs);
                 pass.push(b);
                 hop.push(h0);
               }
@@ -251,7 +254,31 @@ async function main() {
               paused.push(performance.now() - t);
               if (window.hearth.status().lastRank?.encoded) pausedEncoded++;
             }
-            return { sdk, repeat, inWorker, pass, hop, paused, pausedEncoded };
+            // Blocks: k rank() calls in a row, then k bare passes in a row, each after a click. Each copy of
+            // the model then runs warm in its own thread, as the one copy in a shop's worker does.
+            const blockSdk: number[] = [];
+            const blockBare: number[] = [];
+            for (let round = 0; round < 2; round++) {
+              for (const side of ['sdk', 'bare'] as const) {
+                for (let i = 0; i < k / 2 + 2; i++) {
+                  w.__tracked = (w.__tracked ?? 0) + 1;
+                  const item = ((w.__tracked * 53 + 11) % 12_000) + 1;
+                  const time = start + w.__tracked * 1000;
+                  window.hearth.track({ type: 'click', item: `p${item}`, time });
+                  interactions.push({ item, action: 'click', time: Math.floor(time / 1000) });
+                  interactions.splice(0, interactions.length - h.length);
+                  let ms: number;
+                  if (side === 'bare') ms = await bare.time(interactions, c);
+                  else {
+                    const t = performance.now();
+                    await window.hearth.rank(ids);
+                    ms = performance.now() - t;
+                  }
+                  if (i >= 2) (side === 'sdk' ? blockSdk : blockBare).push(ms);
+                }
+              }
+            }
+            return { sdk, repeat, inWorker, inModel, pass, hop, paused, pausedEncoded, blockSdk, blockBare };
           },
           { n, candidates, history, iterations, t0: t0 + HISTORY * 90_000, PAUSED },
         );
@@ -261,6 +288,7 @@ async function main() {
           'rank p50 ms': +quantile(r.sdk, 0.5).toFixed(2),
           'rank p95 ms': +quantile(r.sdk, 0.95).toFixed(2),
           'in worker p50 ms': +quantile(r.inWorker, 0.5).toFixed(2),
+          'model in worker p50 ms': +quantile(r.inModel, 0.5).toFixed(2),
           // rank() minus the worker's own time, call by call: messages, cloning, thread wake-ups.
           'round trip p50 ms': +quantile(
             r.sdk.map((ms, i) => ms - r.inWorker[i]!),
@@ -272,6 +300,12 @@ async function main() {
           // The same ratio for the bare worker's hop alone: what any worker design pays here.
           'bare worker hop p50 ms': +quantile(r.hop, 0.5).toFixed(2),
           'hop alone p50 %': +((quantile(r.hop, 0.5) / quantile(r.pass, 0.5)) * 100).toFixed(0),
+          'blocks: rank p50 ms': +quantile(r.blockSdk, 0.5).toFixed(2),
+          'blocks: bare p50 ms': +quantile(r.blockBare, 0.5).toFixed(2),
+          'blocks: overhead p50 %': +(
+            (quantile(r.blockSdk, 0.5) / quantile(r.blockBare, 0.5) - 1) *
+            100
+          ).toFixed(0),
           'repeat rank p50 ms': +quantile(r.repeat, 0.5).toFixed(2),
           'rank 100 ms after a click p50 ms': +quantile(r.paused, 0.5).toFixed(2),
           'of those, encoder in the call': `${r.pausedEncoded}/${r.paused.length}`,

@@ -377,7 +377,12 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       tensors = reply.tensors;
       if (reply.modelVersion !== started.modelVersion)
         started = { ...started, modelVersion: reply.modelVersion, modelCached: false };
-      lastRank = { totalMs: performance.now() - t0, workerMs: reply.workerMs, encoded: reply.encoded };
+      lastRank = {
+        totalMs: performance.now() - t0,
+        workerMs: reply.workerMs,
+        modelMs: reply.modelMs,
+        encoded: reply.encoded,
+      };
       if (reply.features) features = reply.features;
       personalised = reply.personalised === true;
       return ranked;

@@ -67,6 +67,8 @@ export interface RankReply {
   tensors: number;
   /** Time spent in the worker (features, forward pass, blend). */
   workerMs: number;
+  /** The part of workerMs in the model (encoder, when it ran, and candidate scoring); 0 when it did not run. */
+  modelMs: number;
   /** True when this call ran the encoder; false when the history's user vector was kept or prepared. */
   encoded: boolean;
   /** The model version that ranked (a newer one may have been swapped in since start). */

@@ -91,10 +91,11 @@ export interface Status {
   /** Live TensorFlow.js tensors in the worker after the last model rank() (growth = a leak). */
   tensors?: number;
   /**
-   * The last model rank(): total ms as the page saw it, the part spent in the worker, and whether
-   * the encoder ran in it (false: the history had been encoded ahead, or was ranked just before).
+   * The last model rank(): total ms as the page saw it, the part spent in the worker, the part of that
+   * in the model, and whether the encoder ran in it (false: the history had been encoded ahead, or was
+   * ranked just before).
    */
-  lastRank?: { totalMs: number; workerMs: number; encoded: boolean };
+  lastRank?: { totalMs: number; workerMs: number; modelMs: number; encoded: boolean };
   /** Start-up phases (ms): worker reachable, backend ready, model built, warm-up done. */
   startup?: { workerMs: number; backendMs: number; modelMs: number; warmUpMs: number };
   consent: ConsentState;

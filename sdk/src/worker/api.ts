@@ -213,10 +213,13 @@ export function createWorkerApi(): WorkerApi {
       const known = indices.filter((i) => i > 0);
       let scores: Float32Array | null = null;
       let encoded = false;
+      let modelMs = 0;
       if (known.length > 0 && features.sequence.length > 0) {
+        const m0 = performance.now();
         const pending = scorer.score(m.recommender, features.sequence, known);
         encoded = scorer.lastEncoded; // score() sets it before its first await
         const knownScores = await pending;
+        modelMs = performance.now() - m0;
         scores = new Float32Array(indices.length).fill(Number.NaN);
         let k = 0;
         indices.forEach((index, i) => {
@@ -230,6 +233,7 @@ export function createWorkerApi(): WorkerApi {
           ranking: compact,
           tensors,
           workerMs: performance.now() - t0,
+          modelMs,
           encoded,
           modelVersion: m.version,
           personalised: m === personal,

@@ -276,6 +276,11 @@ describe('encoding ahead', () => {
     const cold = await rankAfterPause(false, 'not-ahead');
     expect(prepared.lastRank?.encoded).toBe(false);
     expect(cold.lastRank?.encoded).toBe(true); // a page that never ranked gets nothing prepared
+    // The timings nest: the model's part inside the worker's, the worker's inside what the page saw.
+    const t = cold.lastRank!;
+    expect(t.modelMs).toBeGreaterThanOrEqual(0);
+    expect(t.modelMs).toBeLessThanOrEqual(t.workerMs);
+    expect(t.workerMs).toBeLessThanOrEqual(t.totalMs);
     const scores = (list: { id: string; modelScore?: number }[]) =>
       new Map(list.map((x) => [x.id, x.modelScore]));
     const a = scores(prepared.ranked);
