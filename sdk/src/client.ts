@@ -5,6 +5,7 @@ import { type ResolvedConfig, validateConfig } from './config';
 import { Consent, gpc } from './consent';
 import { type StoredEvent, validateEvent } from './event';
 import { forgetClientId, type Rounds, startFederation } from './federation';
+import { HistoryLog } from './history';
 import { debug, describe, history as messages, setDebug } from './log';
 import { Outbox } from './outbox';
 import type { WorkerApi, WorkerStarted } from './protocol';
@@ -120,7 +121,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   let config: ResolvedConfig | undefined;
   let consent: Consent | undefined;
   let store: Store | null = null;
-  let events: StoredEvent[] = [];
+  const log = new HistoryLog(HISTORY);
   let api: WorkerApi | null = null;
   let started: WorkerStarted = { backend: 'none', messages: [] };
   let ready: Promise<void> = Promise.resolve();
@@ -134,8 +135,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   let workerStarted = false;
   let stalled = false;
   let probing = false;
-  /** Bumped by every change to `events`; the worker holds the user vector of `encodedRev`'s history. */
-  let historyRev = 0;
+  /** The worker holds the user vector of the history at this log.rev (encoding ahead). */
   let encodedRev = -1;
   let prepareTimer: ReturnType<typeof setTimeout> | undefined;
   let hasRanked = false;
@@ -150,9 +150,9 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       gpc: gpc(),
       storing: store !== null,
       sharing: consent?.sharing ?? false,
-      events: events.length,
+      events: log.events.length,
       messages: [...messages],
-      recentEvents: events.slice(-RECENT).map(recent),
+      recentEvents: log.events.slice(-RECENT).map(recent),
     };
     if (features) s.features = features;
     if (personalised !== undefined) s.personalised = personalised;
@@ -204,21 +204,28 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
     if (!hasRanked || !api || stalled) return;
     clearTimeout(prepareTimer);
     prepareTimer = setTimeout(() => {
-      if (!api || stalled || encodedRev === historyRev) return;
-      encodedRev = historyRev;
+      if (!api || stalled || encodedRev === log.rev) return;
+      encodedRev = log.rev;
       const work = api.prepare({
-        history: events.slice(),
+        history: log.sync(),
         now: Date.now(),
         utcOffsetMin: -new Date().getTimezoneOffset(),
       });
-      work.catch((e: unknown) => debug(`prepare failed (${describe(e)})`));
+      work.catch((e: unknown) => {
+        log.resend();
+        debug(`prepare failed (${describe(e)})`);
+      });
     }, PREPARE_DELAY_MS);
   };
 
+  /** Tells the worker whether it may keep anything; when not, it clears its copy of the history too. */
+  const persistInWorker = (persist: boolean): Promise<void> => {
+    if (!persist) log.resend();
+    return within(api?.setPersist(persist) ?? Promise.resolve(), 2000, undefined);
+  };
+
   const remember = (e: StoredEvent) => {
-    events.push(e);
-    if (events.length > HISTORY) events = events.slice(-HISTORY);
-    historyRev++;
+    log.append(e);
     persist(e);
     prepareSoon();
   };
@@ -278,7 +285,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       api,
       outbox,
       sharing: () => consent?.sharing ?? false,
-      history: () => events.slice(),
+      history: () => log.events.slice(),
       onVersion: (v) => {
         if (v !== started.modelVersion) started = { ...started, modelVersion: v, modelCached: false };
       },
@@ -311,8 +318,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       const history = (async () => {
         const stored = store ? await store.recentEvents(HISTORY) : [];
         // Events tracked while the log was loading come after the stored ones.
-        events = [...stored, ...events].slice(-HISTORY);
-        historyRev++;
+        log.replace([...stored, ...log.events]);
       })();
       ready = Promise.all([history, startWorker(c)])
         .then(() => {
@@ -342,14 +348,19 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       const work = ready.then(async () => {
         if (!api || late) return null;
         hasRanked = true;
-        encodedRev = historyRev; // the worker encodes this history now: no need to prepare it
-        const answer = await api.rank({
-          history: events.slice(),
-          candidates: ids,
-          now: Date.now(),
-          utcOffsetMin: -new Date().getTimezoneOffset(),
-          shopWeight: config?.shopWeight ?? 0.2,
-        });
+        encodedRev = log.rev; // the worker encodes this history now: no need to prepare it
+        const answer = await api
+          .rank({
+            history: log.sync(),
+            candidates: ids,
+            now: Date.now(),
+            utcOffsetMin: -new Date().getTimezoneOffset(),
+            shopWeight: config?.shopWeight ?? 0.2,
+          })
+          .catch((e: unknown) => {
+            log.resend(); // the worker may not have taken this history in
+            throw e;
+          });
         stalled = false; // it answers again
         return answer;
       });
@@ -404,7 +415,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       const work = ready.then(() =>
         api
           ? api.explain({
-              history: events.slice(),
+              history: log.events.slice(),
               itemId: id,
               now: Date.now(),
               utcOffsetMin: -new Date().getTimezoneOffset(),
@@ -431,14 +442,14 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       if (granted && !store) {
         store = openStore(config);
         // The session's events so far were kept in memory only; now they may be stored.
-        for (const e of events) persist(e);
+        for (const e of log.events) persist(e);
       }
       if (!granted) await wipe();
       else {
         outbox?.kick();
         rounds?.nudge();
       }
-      await within(api?.setPersist(granted) ?? Promise.resolve(), 2000, undefined);
+      await persistInWorker(granted);
     } catch (e) {
       debug(`consent() failed (${describe(e)})`);
     }
@@ -448,7 +459,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   /** Deletes the stored traces (events, cached model, queue); memory stays for this page. */
   const wipe = async (): Promise<boolean> => {
     if (!config) return false;
-    await within(api?.setPersist(false) ?? Promise.resolve(), 2000, undefined);
+    await persistInWorker(false);
     store?.close();
     store = null;
     writes = [];
@@ -462,14 +473,13 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   const forget = async (): Promise<boolean> => {
     try {
       if (!config || !consent) return false;
-      events = [];
-      historyRev++;
+      log.replace([]);
       const ok = await wipe();
       // The grant goes with the data; an explicit refusal stays (it holds nothing personal, and an
       // opt-out that forget() silently undid would be a trap).
       if (consent.state !== 'denied') consent.clear(config.requireConsent);
       if (consent.storing) store = openStore(config);
-      await within(api?.setPersist(store !== null) ?? Promise.resolve(), 2000, undefined);
+      await persistInWorker(store !== null);
       return ok;
     } catch (e) {
       debug(`forget() failed (${describe(e)})`);
@@ -487,7 +497,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       // Seconds per step on cpu: rank() calls would miss their deadlines meanwhile (as for rounds).
       if (started.backend === 'cpu') return { trained: false, reason: 'slow_backend' };
       const work = api.trainNow({
-        history: events.slice(),
+        history: log.events.slice(),
         now: Date.now(),
         utcOffsetMin: -new Date().getTimezoneOffset(),
       });

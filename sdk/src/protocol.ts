@@ -2,6 +2,7 @@
 // private MessageChannel handed over in one handshake, so nothing else that can post to the worker's
 // global scope reaches it.
 import type { StoredEvent } from './event';
+import type { HistorySync } from './history';
 import type { CompactRanking } from './ranking';
 import type { Backend, Explanation, FeatureSummary, TrainResult } from './types';
 
@@ -37,7 +38,8 @@ export interface WorkerStarted {
 }
 
 export interface RankRequest {
-  history: StoredEvent[];
+  /** What the worker's copy of the history lacks (see ./history). */
+  history: HistorySync;
   candidates: string[];
   /** Ms since the epoch, the page's clock (time-of-day and gaps). */
   now: number;
@@ -48,7 +50,7 @@ export interface RankRequest {
 
 /** A history to encode ahead of the next rank() (fire and forget). */
 export interface PrepareRequest {
-  history: StoredEvent[];
+  history: HistorySync;
   now: number;
   utcOffsetMin: number;
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { encodeHistories } from '../features/sequence';
+import { type EncodedBatch, encodeHistories } from '../features/sequence';
 import type { Interaction } from '../types';
 import { type ModelConfig, parseModelConfig } from './config';
 import { encode } from './encoder';
@@ -55,7 +55,16 @@ export class Recommender {
 
   /** User vectors [B, d] as a tensor the caller must dispose. */
   userVectorsTensor(histories: readonly Interaction[][]): tf.Tensor2D {
-    const batch = encodeHistories(histories, this.config.maxLen, this.config.numItems);
+    return this.userVectorsOfEncoded(encodeHistories(histories, this.config.maxLen, this.config.numItems));
+  }
+
+  /**
+   * userVectorsTensor for histories already encoded (encodeHistories at this model's maxLen and
+   * numItems): a caller that keys a cache on the encoding need not encode twice.
+   */
+  userVectorsOfEncoded(batch: EncodedBatch): tf.Tensor2D {
+    if (batch.length !== this.config.maxLen)
+      throw new Error(`batch.length must be the model's maxLen ${this.config.maxLen}, got ${batch.length}`);
     return tf.tidy(() => {
       const shape: [number, number] = [batch.batch, batch.length];
       const hidden = encode(

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../../../test/browser/harness';
 import { makeTestModel, serveModel, type TestModel } from '../../../test/browser/test-model';
 import type { StoredEvent } from '../event';
+import { HistoryLog, HistoryOutOfSync, type HistorySync } from '../history';
 import type { WorkerApi } from '../protocol';
 import { expandRanking } from '../ranking';
 import { createWorkerApi } from './api';
@@ -19,6 +20,15 @@ const history: StoredEvent[] = [
   { type: 'click', item: 'p7', t: now - 200_000 },
   { type: 'add_to_cart', item: 'p10', t: now - 100_000 },
 ];
+
+/** The whole history, as a page sends it the first time. */
+const whole = (events: StoredEvent[]): HistorySync => ({
+  epoch: 1,
+  total: events.length,
+  length: events.length,
+  events,
+  full: true,
+});
 
 beforeAll(async () => {
   // Importing the worker registers wasm (and webgpu) above cpu; this test runs on cpu throughout.
@@ -48,7 +58,13 @@ describe('worker api', () => {
 
   it('rank() scores known items exactly as the model core does, padding or not', async () => {
     const candidates = ['p20', 'p21', 'p22', 'nope', 'p23'];
-    const reply = await api.rank({ history, candidates, now, utcOffsetMin: 0, shopWeight: 0.2 });
+    const reply = await api.rank({
+      history: whole(history),
+      candidates,
+      now,
+      utcOffsetMin: 0,
+      shopWeight: 0.2,
+    });
     const items = expandRanking(candidates, reply!.ranking)!;
     const expected = await model.scores(
       history.map((e) => ({ id: e.item!, action: e.type as 'view', timeMs: e.t })),
@@ -62,7 +78,7 @@ describe('worker api', () => {
 
   it('explain() names history items as drivers, weights summing to at most 1', async () => {
     const ranked = await api.rank({
-      history,
+      history: whole(history),
       candidates: ['p30', 'p31', 'p32'],
       now,
       utcOffsetMin: 0,
@@ -95,7 +111,48 @@ describe('worker api', () => {
       messages: [],
     });
     expect(
-      await empty.rank({ history, candidates: ['p1'], now, utcOffsetMin: 0, shopWeight: 0.2 }),
+      await empty.rank({
+        history: whole(history),
+        candidates: ['p1'],
+        now,
+        utcOffsetMin: 0,
+        shopWeight: 0.2,
+      }),
     ).toBeNull();
+  });
+
+  it('rank() brought up to date with just the new event scores as with the whole history sent', async () => {
+    const candidates = ['p20', 'p21', 'p22', 'p23'];
+    const log = new HistoryLog(50);
+    for (const e of history) log.append(e);
+    await api.rank({ history: log.sync(), candidates, now, utcOffsetMin: 0, shopWeight: 0 });
+    const click: StoredEvent = { type: 'click', item: 'p12', t: now - 1000 };
+    log.append(click);
+    const delta = log.sync();
+    expect(delta.events).toEqual([click]);
+    const byDelta = await api.rank({ history: delta, candidates, now, utcOffsetMin: 0, shopWeight: 0 });
+    const fresh = createWorkerApi();
+    await fresh.start({
+      siteKey: 'node-2',
+      modelUrl: serveModel(server, model),
+      assetsUrl: `${server.origin}/sdk/`,
+      backends: ['cpu'],
+      persist: false,
+      maxEventAgeDays: 30,
+    });
+    const byWhole = await fresh.rank({
+      history: whole([...history, click]),
+      candidates,
+      now,
+      utcOffsetMin: 0,
+      shopWeight: 0,
+    });
+    expect(Array.from(byDelta!.ranking.modelScores)).toEqual(Array.from(byWhole!.ranking.modelScores));
+    expect(byDelta!.features?.sequenceLength).toBe(history.length + 1);
+    // A worker that never had the start of it refuses the difference (the page then sends it whole).
+    log.append({ type: 'view', item: 'p13', t: now - 500 });
+    expect(() =>
+      fresh.rank({ history: log.sync(), candidates, now, utcOffsetMin: 0, shopWeight: 0 }),
+    ).toThrow(HistoryOutOfSync);
   });
 });

@@ -1,8 +1,10 @@
-// What the worker does for the page: start (backend, model), rank, explain. It keeps no shopper state
-// of its own: each call brings the history, so a track() on the page changes the very next rank().
+// What the worker does for the page: start (backend, model), rank, explain. Its only shopper state is
+// a copy of the page's history that each rank() and prepare() brings up to date (../history), so a
+// track() on the page changes the very next rank(); the other calls bring the whole history.
 import type { Interaction } from '@hearth/models';
 import * as tf from '@tensorflow/tfjs';
 import { transfer } from 'comlink';
+import { HistoryMirror } from '../history';
 import type {
   ExplainRequest,
   ParticipateReply,
@@ -47,6 +49,7 @@ export function createWorkerApi(): WorkerApi {
   let backend: Backend = 'cpu';
   const roundModels = new RoundModels();
   const scorer = new Scorer();
+  const history = new HistoryMirror();
 
   const openStore = () => new Store(siteKey, { maxEvents: 1, maxAgeMs, maxOutbox: 20 });
 
@@ -206,11 +209,20 @@ export function createWorkerApi(): WorkerApi {
   }
 
   function rank(r: RankRequest): Promise<RankReply | null> {
+    const t0 = performance.now();
+    // Applied first, in the order the page posted: even a call that cannot rank keeps the copy right.
+    const events = history.apply(r.history);
     return using(async (m) => {
-      const t0 = performance.now();
-      const features = buildFeatures(r.history, m.catalog, r.now, r.utcOffsetMin);
-      const indices = r.candidates.map((id) => m.catalog.index.get(id) ?? 0);
-      const known = indices.filter((i) => i > 0);
+      const features = buildFeatures(events, m.catalog, r.now, r.utcOffsetMin);
+      // Catalogue indices, looked up once for the model and the blend; 0: not in the catalogue.
+      const n = r.candidates.length;
+      const indices = new Int32Array(n);
+      const known: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const index = m.catalog.index.get(r.candidates[i]!) ?? 0;
+        indices[i] = index;
+        if (index > 0) known.push(index);
+      }
       let scores: Float32Array | null = null;
       let encoded = false;
       let modelMs = 0;
@@ -220,13 +232,10 @@ export function createWorkerApi(): WorkerApi {
         encoded = scorer.lastEncoded; // score() sets it before its first await
         const knownScores = await pending;
         modelMs = performance.now() - m0;
-        scores = new Float32Array(indices.length).fill(Number.NaN);
-        let k = 0;
-        indices.forEach((index, i) => {
-          if (index > 0) scores![i] = knownScores[k++]!;
-        });
+        scores = new Float32Array(n).fill(Number.NaN);
+        for (let i = 0, k = 0; i < n; i++) if (indices[i]! > 0) scores[i] = knownScores[k++]!;
       }
-      const compact = blendCompact(r.candidates, scores, features, m.catalog, r.shopWeight);
+      const compact = blendCompact(indices, scores, features, m.catalog, r.shopWeight);
       const tensors = tf.memory().numTensors;
       return transfer(
         {
@@ -247,8 +256,9 @@ export function createWorkerApi(): WorkerApi {
   // The encoder's pass for a history the page will likely rank next (client.ts sends it once the
   // history has been quiet for a moment): that rank() then only scores its candidates.
   function prepare(r: PrepareRequest): Promise<boolean> {
+    const events = history.apply(r.history);
     return using(async (m) => {
-      const { sequence } = buildFeatures(r.history, m.catalog, r.now, r.utcOffsetMin);
+      const { sequence } = buildFeatures(events, m.catalog, r.now, r.utcOffsetMin);
       return sequence.length > 0 && scorer.prepare(m.recommender, sequence);
     }, ranking()).then((encoded) => encoded === true);
   }
@@ -299,6 +309,7 @@ export function createWorkerApi(): WorkerApi {
     if (!persist) {
       store?.close();
       store = null;
+      history.clear(); // the page sends it whole again (it may be kept in memory only)
       scorer.drop(); // the kept user vector is derived from the history
       dropPersonal(); // weights learned from the history are a trace of it too
     }

@@ -20,58 +20,67 @@ export const SHOP_SCALE = 2;
 
 export type { Reason } from '../ranking';
 
+const MODEL = REASONS.indexOf('model');
+const CATEGORY = REASONS.indexOf('category');
+const BRAND = REASONS.indexOf('brand');
+const HABIT = REASONS.indexOf('time_of_day');
 const SHOP = REASONS.indexOf('shop_order');
 const TERMS = REASONS.length;
 
 /**
- * The ranking as typed arrays (what the worker sends; see ../ranking).
+ * The ranking as typed arrays (what the worker sends; see ../ranking). rank() runs this on every
+ * call, so it allocates only its outputs and two scratch arrays: no per-candidate objects.
+ * @param indices each candidate's catalogue index (0 = not in the catalogue), in the shop's order
  * @param modelScores one per candidate, NaN where the model could not score it (unknown product)
  */
 export function blendCompact(
-  ids: readonly string[],
+  indices: ArrayLike<number>,
   modelScores: Float32Array | null,
   features: Features,
   catalog: Catalog,
   shopWeight: number,
 ): CompactRanking {
-  const n = ids.length;
+  const n = indices.length;
   let mean = 0;
   let sd = 0;
   let known = 0;
   if (modelScores) {
-    for (const s of modelScores) {
+    for (let i = 0; i < n; i++) {
+      const s = modelScores[i]!;
       if (!Number.isFinite(s)) continue;
       mean += s;
       known++;
     }
     mean = known ? mean / known : 0;
-    for (const s of modelScores) if (Number.isFinite(s)) sd += (s - mean) ** 2;
+    for (let i = 0; i < n; i++) {
+      const s = modelScores[i]!;
+      if (Number.isFinite(s)) sd += (s - mean) ** 2;
+    }
     sd = known > 1 ? Math.sqrt(sd / known) : 0;
   }
+  const personal = 1 - shopWeight;
   // parts[i * TERMS + k]: term k (in REASONS' order) of candidate i, weighted.
   const parts = new Float64Array(n * TERMS);
   const average = new Float64Array(TERMS);
   for (let i = 0; i < n; i++) {
-    const raw = modelScores?.[i];
-    const model = raw !== undefined && Number.isFinite(raw) && sd > 0 ? (raw - mean) / sd : 0;
-    const index = catalog.index.get(ids[i]!) ?? 0;
+    const raw = modelScores ? modelScores[i]! : Number.NaN;
+    const index = indices[i]!;
     const c = catalog.category[index] ?? 0;
-    const category = AFFINITY_WEIGHT * (features.category.get(c) ?? 0);
-    const habit = TIME_OF_DAY_WEIGHT * (features.timeOfDay.get(c) ?? 0);
-    const brand = 0.5 * AFFINITY_WEIGHT * (features.brand.get(catalog.brand[index] ?? 0) ?? 0);
-    const shop = n > 1 ? SHOP_SCALE * (1 - (2 * i) / (n - 1)) : 0;
-    const terms = [model, category, brand, habit, shop];
-    for (let k = 0; k < TERMS; k++) {
-      const v = k === SHOP ? shopWeight * terms[k]! : (1 - shopWeight) * terms[k]!;
-      parts[i * TERMS + k] = v;
-      average[k]! += v / n;
-    }
+    const o = i * TERMS;
+    parts[o + MODEL] = personal * (Number.isFinite(raw) && sd > 0 ? (raw - mean) / sd : 0);
+    parts[o + CATEGORY] = personal * (AFFINITY_WEIGHT * (features.category.get(c) ?? 0));
+    parts[o + BRAND] =
+      personal * (0.5 * AFFINITY_WEIGHT * (features.brand.get(catalog.brand[index] ?? 0) ?? 0));
+    parts[o + HABIT] = personal * (TIME_OF_DAY_WEIGHT * (features.timeOfDay.get(c) ?? 0));
+    parts[o + SHOP] = shopWeight * (n > 1 ? SHOP_SCALE * (1 - (2 * i) / (n - 1)) : 0);
+    for (let k = 0; k < TERMS; k++) average[k]! += parts[o + k]! / n;
   }
   // The reason is the personal term that lifts the item most above the list's average (a term as
   // large for every candidate explains nothing about the order), or the shop's order when none does.
   const scores = new Float32Array(n);
   const reasons = new Uint8Array(n);
   const exact = new Float64Array(n); // sorted on, so float32 rounding cannot reorder near-ties
+  const order = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     let score = 0;
     let reason = SHOP;
@@ -87,9 +96,10 @@ export function blendCompact(
     exact[i] = score;
     scores[i] = score;
     reasons[i] = reason;
+    order[i] = i;
   }
   // Ties keep the shop's order.
-  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => exact[b]! - exact[a]! || a - b);
+  order.sort((a, b) => exact[b]! - exact[a]! || a - b);
   const model = new Float32Array(n).fill(Number.NaN);
   if (modelScores) model.set(modelScores.subarray(0, n));
   return { order, scores, modelScores: model, reasons };
@@ -103,5 +113,6 @@ export function blend(
   catalog: Catalog,
   shopWeight: number,
 ): RankedItem[] {
-  return expandRanking(ids, blendCompact(ids, modelScores, features, catalog, shopWeight))!;
+  const indices = ids.map((id) => catalog.index.get(id) ?? 0);
+  return expandRanking(ids, blendCompact(indices, modelScores, features, catalog, shopWeight))!;
 }

@@ -113,6 +113,17 @@ function habitHistory(days: number): StoredEvent[] {
   return events;
 }
 
+describe('local hour', () => {
+  it('is the hour a Date at the offset reads, for times and offsets on both sides of zero', () => {
+    const offsets = [-720, -570, -300, 0, 45, 330, 345, 600, 840];
+    for (let k = 0; k < 2000; k++) {
+      const t = Math.round((k * 7_919_113_117) % 4e12) - 1e11;
+      const offset = offsets[k % offsets.length]!;
+      expect(context([], t, offset).hour).toBe(new Date(t + offset * 60_000).getUTCHours());
+    }
+  });
+});
+
 describe('time-of-day habit', () => {
   const evening = Date.UTC(2026, 0, 5, 20, 30);
   const morning = Date.UTC(2026, 0, 5, 9, 30);

@@ -83,8 +83,20 @@ export function partOfDay(hour: number): Context['partOfDay'] {
   return hour < 6 ? 'night' : hour < 12 ? 'morning' : hour < 18 ? 'afternoon' : 'evening';
 }
 
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** The hour of day at a UTC offset; arithmetic rather than a Date, as it runs per event per rank(). */
 function localHour(t: number, utcOffsetMin: number): number {
-  return new Date(t + utcOffsetMin * 60_000).getUTCHours();
+  const ms = (t + utcOffsetMin * 60_000) % DAY;
+  return Math.floor((ms < 0 ? ms + DAY : ms) / HOUR);
+}
+
+/** The events by time; the page's log is in order already, so usually no copy is sorted. */
+function byTime(events: readonly StoredEvent[]): readonly StoredEvent[] {
+  for (let i = 1; i < events.length; i++)
+    if (events[i]!.t < events[i - 1]!.t) return [...events].sort((a, b) => a.t - b.t);
+  return events;
 }
 
 /**
@@ -129,11 +141,12 @@ export function buildFeatures(
   const sequenceIds: string[] = [];
   const category = new Map<number, number>();
   const brand = new Map<number, number>();
-  const sorted = [...events].sort((a, b) => a.t - b.t);
+  const sorted = byTime(events);
   const ctx = context(sorted, now, utcOffsetMin);
   const sessionStart = sorted.length - ctx.sessionEvents;
   const earlier: { category: number; weight: number; t: number }[] = [];
-  for (const [i, e] of sorted.entries()) {
+  for (let i = 0; i < sorted.length; i++) {
+    const e = sorted[i]!;
     const index = e.item === undefined ? undefined : catalog.index.get(e.item);
     if (index === undefined) continue; // unknown products cannot be embedded; they still rank by shop order
     const action = ACTION[e.type];

@@ -8,7 +8,7 @@
 //    several lists between two track() calls gets the encoder run once; any new event changes the
 //    encoding and so the key.
 //    prepare() runs the encoder ahead of time for a history the page expects to rank next.
-import { encodeHistories, type Interaction, type Recommender } from '@hearth/models';
+import { type EncodedBatch, encodeHistories, type Interaction, type Recommender } from '@hearth/models';
 import type * as tf from '@tensorflow/tfjs';
 
 /**
@@ -26,10 +26,19 @@ export function padded(candidates: readonly number[]): number[] {
   return candidates.concat(new Array<number>(bucketFor(candidates.length) - candidates.length).fill(1));
 }
 
-/** The encoder's exact input for a sequence, as one array: equal keys give equal user vectors. */
-export function sequenceKey(recommender: Recommender, sequence: readonly Interaction[]): Int32Array {
+/** The encoder's exact input for a sequence (a batch of one). */
+function encoded(recommender: Recommender, sequence: readonly Interaction[]): EncodedBatch {
   const { maxLen, numItems } = recommender.config;
-  const e = encodeHistories([sequence as Interaction[]], maxLen, numItems);
+  return encodeHistories([sequence as Interaction[]], maxLen, numItems);
+}
+
+/** The encoder's exact input as one array: equal keys give equal user vectors. */
+export function sequenceKey(recommender: Recommender, sequence: readonly Interaction[]): Int32Array {
+  return keyOf(encoded(recommender, sequence));
+}
+
+function keyOf(e: EncodedBatch): Int32Array {
+  const maxLen = e.length;
   const key = new Int32Array(3 * maxLen);
   key.set(e.items, 0);
   key.set(e.actions, maxLen);
@@ -79,7 +88,8 @@ export class Scorer {
   }
 
   private userVector(recommender: Recommender, sequence: readonly Interaction[]): tf.Tensor2D {
-    const key = sequenceKey(recommender, sequence);
+    const batch = encoded(recommender, sequence);
+    const key = keyOf(batch);
     const kept = this.kept;
     this.lastEncoded = false;
     if (kept && kept.recommender === recommender && sameKey(kept.key, key)) {
@@ -87,7 +97,7 @@ export class Scorer {
       return kept.user;
     }
     this.drop();
-    const user = recommender.userVectorsTensor([sequence as Interaction[]]);
+    const user = recommender.userVectorsOfEncoded(batch);
     this.kept = { recommender, key, user };
     this.lastEncoded = true;
     return user;
