@@ -36,12 +36,16 @@ const WORKER_START_MS = 15_000;
  */
 const WRITE_DELAY_MS = 250;
 /**
- * How long the history must stay unchanged after an event before the worker encodes it ahead of the
- * next rank(), on a page that has ranked before. A single-page shop renders the next list some time
- * after a click; that rank() then only scores its candidates (the encoder is ~90% of the work). A
- * burst of events is encoded once, and a rank() within this delay encodes the history itself.
+ * On a page that has ranked before, the worker encodes the history ahead of the next rank(): a
+ * single-page shop renders the next list some time after a click, and that rank() then only scores
+ * its candidates (the encoder is ~90% of the work).
+ *  - After a click, an add to cart or a purchase, in the next task: a list usually follows within
+ *    a frame or two, and finds the encoding done or under way.
+ *  - After views and dwell, once the history has been quiet this long: impressions come in bursts
+ *    while the shopper scrolls, and one encoding per burst is enough.
  */
 const PREPARE_DELAY_MS = 50;
+const PREPARE_AT_ONCE: ReadonlySet<StoredEvent['type']> = new Set(['click', 'add_to_cart', 'purchase']);
 /** How many of the newest events status() shows. */
 const RECENT = 10;
 /** Longest trainNow() / joinRound() may take before they resolve with 'failed' (the work may go on). */
@@ -199,23 +203,27 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
     document.addEventListener('visibilitychange', onHide);
   };
 
-  // Only on a page that ranks (it has called rank() before) and with a worker that answers.
-  const prepareSoon = () => {
+  const prepare = () => {
+    if (!api || stalled || encodedRev === log.rev) return;
+    encodedRev = log.rev;
+    const work = api.prepare({
+      history: log.sync(),
+      now: Date.now(),
+      utcOffsetMin: -new Date().getTimezoneOffset(),
+    });
+    work.catch((e: unknown) => {
+      log.resend();
+      debug(`prepare failed (${describe(e)})`);
+    });
+  };
+
+  // Only on a page that ranks (it has called rank() before) and with a worker that answers. A timer
+  // even after a click: several events in one task are encoded once, and a rank() called in the same
+  // task goes first and encodes the history itself (the prepare then finds nothing left to do).
+  const prepareAfter = (e: StoredEvent) => {
     if (!hasRanked || !api || stalled) return;
     clearTimeout(prepareTimer);
-    prepareTimer = setTimeout(() => {
-      if (!api || stalled || encodedRev === log.rev) return;
-      encodedRev = log.rev;
-      const work = api.prepare({
-        history: log.sync(),
-        now: Date.now(),
-        utcOffsetMin: -new Date().getTimezoneOffset(),
-      });
-      work.catch((e: unknown) => {
-        log.resend();
-        debug(`prepare failed (${describe(e)})`);
-      });
-    }, PREPARE_DELAY_MS);
+    prepareTimer = setTimeout(prepare, PREPARE_AT_ONCE.has(e.type) ? 0 : PREPARE_DELAY_MS);
   };
 
   /** Tells the worker whether it may keep anything; when not, it clears its copy of the history too. */
@@ -227,7 +235,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   const remember = (e: StoredEvent) => {
     log.append(e);
     persist(e);
-    prepareSoon();
+    prepareAfter(e);
   };
 
   const track = (input: unknown) => {

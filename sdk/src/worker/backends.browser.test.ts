@@ -292,17 +292,55 @@ describe('encoding ahead', () => {
     }
   });
 
-  it('a rank() right after an event encodes the history itself', async () => {
+  it('a rank() right after a view encodes the history itself (views wait for a quiet moment)', async () => {
     const page = await open({ config: { siteKey: 'right-after', modelUrl, autoCapture: false } });
     const encoded = await page.evaluate(async (ids) => {
       window.hearth.track({ type: 'view', item: 'p3' });
       await window.hearth.rank(ids);
-      window.hearth.track({ type: 'click', item: 'p5' });
+      window.hearth.track({ type: 'view', item: 'p5' });
       await window.hearth.rank(ids);
       return window.hearth.status().lastRank?.encoded;
     }, IDS);
     expect(encoded).toBe(true);
     await page.context().close();
+  });
+
+  it('a click is encoded in the next task: a rank() a moment later finds it done, with the same scores', async () => {
+    const rank = async (siteKey: string, rankFirst: boolean) => {
+      const page = await open({ config: { siteKey, modelUrl, autoCapture: false } });
+      const r = await page.evaluate(
+        async ({ events, ids, rankFirst: first }) => {
+          window.hearth.track(events[0]!);
+          if (first) await window.hearth.rank(ids);
+          window.hearth.track(events[1]!);
+          window.hearth.track(events[2]!);
+          // Well under the 50 ms that views wait for; the prepare was posted before this rank().
+          await new Promise((done) => setTimeout(done, 5));
+          const ranked = await window.hearth.rank(ids);
+          const lastRank = window.hearth.status().lastRank;
+          // In the same task as the click, rank() goes first and encodes the history itself.
+          window.hearth.track({ type: 'click', item: 'p9' });
+          await window.hearth.rank(ids);
+          return { ranked, lastRank, sameTask: window.hearth.status().lastRank?.encoded };
+        },
+        { events: EVENTS, ids: IDS, rankFirst },
+      );
+      await page.context().close();
+      return r;
+    };
+    const early = await rank('at-once', true);
+    const cold = await rank('at-once-cold', false);
+    expect(early.lastRank?.encoded).toBe(false);
+    expect(cold.lastRank?.encoded).toBe(true);
+    expect(early.sameTask).toBe(true);
+    const scores = (list: { id: string; modelScore?: number }[]) =>
+      new Map(list.map((x) => [x.id, x.modelScore]));
+    const a = scores(early.ranked);
+    const b = scores(cold.ranked);
+    for (const id of IDS) {
+      if (b.get(id) === undefined) expect(a.get(id)).toBeUndefined();
+      else expect(a.get(id)).toBeCloseTo(b.get(id)!, 5);
+    }
   });
 });
 
