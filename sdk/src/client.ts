@@ -345,8 +345,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
     let ids: string[] = [];
     try {
       ids = candidates(items);
-      const fallback = originalOrder(ids);
-      if (!config || ids.length === 0) return fallback;
+      if (!config || ids.length === 0) return originalOrder(ids);
       const asked = context?.timeoutMs;
       const timeout =
         typeof asked === 'number' && Number.isFinite(asked) && asked > 0 ? asked : config.rankTimeoutMs;
@@ -382,7 +381,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
             probing = false;
           });
         }
-        return fallback;
+        return originalOrder(ids);
       }
       const reply = await within(work, timeout, null);
       late = true;
@@ -392,7 +391,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       }
       // Only a complete answer for the input is trusted; anything else is the original order.
       const ranked = reply ? expandRanking(ids, reply.ranking) : null;
-      if (!reply || !ranked) return fallback;
+      if (!reply || !ranked) return originalOrder(ids);
       tensors = reply.tensors;
       if (reply.modelVersion !== started.modelVersion)
         started = { ...started, modelVersion: reply.modelVersion, modelCached: false };

@@ -21,7 +21,8 @@ export interface CompactRanking {
 
 /** The buffers to transfer with a ranking. */
 export function buffers(r: CompactRanking): ArrayBuffer[] {
-  return [r.order.buffer, r.scores.buffer, r.modelScores.buffer, r.reasons.buffer] as ArrayBuffer[];
+  const all = [r.order.buffer, r.scores.buffer, r.modelScores.buffer, r.reasons.buffer] as ArrayBuffer[];
+  return [...new Set(all)]; // a buffer listed twice cannot be transferred
 }
 
 /**
@@ -49,10 +50,11 @@ export function expandRanking(ids: readonly string[], r: CompactRanking): Ranked
     const reason = REASONS[reasons[i] ?? REASONS.length];
     if (i < 0 || i >= n || seen[i] || reason === undefined) return null;
     seen[i] = 1;
-    const item: RankedItem = { id: ids[i]!, score: scores[i]!, reason };
     const raw = modelScores[i]!;
-    if (Number.isFinite(raw)) item.modelScore = raw;
-    items[k] = item;
+    // Two literals rather than a property added later: each keeps one object shape (faster to make).
+    items[k] = Number.isFinite(raw)
+      ? { id: ids[i]!, score: scores[i]!, reason, modelScore: raw }
+      : { id: ids[i]!, score: scores[i]!, reason };
   }
   return items;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../event';
-import { blend } from './blend';
+import { buffers, expandRanking } from '../ranking';
+import { blend, blendCompact } from './blend';
 import { buildFeatures, type Catalog } from './features';
 
 // Items a1..a3 are category 1 / brand 1, b1..b3 category 2 / brand 2; 'x' is not in the catalogue.
@@ -89,5 +90,16 @@ describe('blend', () => {
       ['a2', 'shop_order'],
       ['a1', 'shop_order'],
     ]);
+  });
+
+  it('sends its arrays in one buffer, transferred once, and they arrive whole', () => {
+    const scores = Float32Array.from([0.1, 0.9, 0.2, 0.5, Number.NaN]);
+    const indices = ids.map((id) => catalog.index.get(id) ?? 0);
+    const r = blendCompact(indices, scores, empty, catalog, 0.2);
+    expect(buffers(r)).toHaveLength(1);
+    const before = expandRanking(ids, r);
+    const sent = structuredClone(r, { transfer: buffers(r) });
+    expect(r.order.length).toBe(0); // transferred: detached here
+    expect(expandRanking(ids, sent)).toEqual(before);
   });
 });
