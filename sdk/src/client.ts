@@ -9,6 +9,7 @@ import { HistoryLog } from './history';
 import { debug, describe, history as messages, setDebug } from './log';
 import { Outbox } from './outbox';
 import type { WorkerApi, WorkerStarted } from './protocol';
+import type { Rank } from './rank-lane';
 import { expandRanking } from './ranking';
 import { destroy, Store } from './storage';
 import type {
@@ -127,6 +128,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   let store: Store | null = null;
   const log = new HistoryLog(HISTORY);
   let api: WorkerApi | null = null;
+  let rankInWorker: Rank | null = null;
   let started: WorkerStarted = { backend: 'none', messages: [] };
   let ready: Promise<void> = Promise.resolve();
   let writes: StoredEvent[] = [];
@@ -265,6 +267,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
     if (!connected) return;
     workerReadyMs = performance.now() - t0;
     api = connected.api as unknown as WorkerApi;
+    rankInWorker = connected.rank;
     const s: Parameters<WorkerApi['start']>[0] = {
       siteKey: c.siteKey,
       assetsUrl: base,
@@ -353,21 +356,19 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       // A call that has already timed out must not reach the worker (it would delay the next ones).
       let late = false;
       const work = ready.then(async () => {
-        if (!api || late) return null;
+        if (!rankInWorker || late) return null;
         hasRanked = true;
         encodedRev = log.rev; // the worker encodes this history now: no need to prepare it
-        const answer = await api
-          .rank({
-            history: log.sync(),
-            candidates: ids,
-            now: Date.now(),
-            utcOffsetMin: -new Date().getTimezoneOffset(),
-            shopWeight: config?.shopWeight ?? 0.2,
-          })
-          .catch((e: unknown) => {
-            log.resend(); // the worker may not have taken this history in
-            throw e;
-          });
+        const answer = await rankInWorker({
+          history: log.sync(),
+          candidates: ids,
+          now: Date.now(),
+          utcOffsetMin: -new Date().getTimezoneOffset(),
+          shopWeight: config?.shopWeight ?? 0.2,
+        }).catch((e: unknown) => {
+          log.resend(); // the worker may not have taken this history in
+          throw e;
+        });
         stalled = false; // it answers again
         return answer;
       });

@@ -34,6 +34,15 @@ beforeAll(async () => {
     body: `for (const k of ['gpu', 'locks']) Object.defineProperty(WorkerNavigator.prototype, k, { get: () => undefined });
 importScripts('/sdk/hearth-worker.js');`,
   });
+  // A worker as an SDK from before rank()'s own port would be: it never sees the second port.
+  shop.route('/laneless-worker.js', {
+    type: 'text/javascript',
+    body: `const listen = self.addEventListener.bind(self);
+self.addEventListener = (type, f, ...rest) => listen(type, type === 'message'
+  ? (e) => f(new MessageEvent('message', { data: e.data, ports: e.ports.slice(0, 1) }))
+  : f, ...rest);
+importScripts('/sdk/hearth-worker.js');`,
+  });
   // A worker that dies mid-session (S1): right after its third reply (handshake, start, first rank).
   shop.route('/dying-worker.js', {
     type: 'text/javascript',
@@ -107,6 +116,16 @@ describe('S4: no WebGPU', () => {
     const r = await rankAfterClicks(page);
     expect(r.status.backend).toBe('wasm');
     expect(r.status.messages).toContain('backend webgpu: navigator.gpu missing');
+  });
+});
+
+describe('a merchant-hosted worker from an older SDK', () => {
+  it('without its own port for rank(), ranks over comlink', async () => {
+    const page = await open({ config: { siteKey: 'laneless', modelUrl, workerUrl: '/laneless-worker.js' } });
+    const r = await rankAfterClicks(page);
+    expect(r.status.backend).toBe('wasm');
+    expect(r.ranked.map((x) => x.reason)).not.toContain('original');
+    expect(r.status.lastRank?.workerMs).toBeGreaterThanOrEqual(0);
   });
 });
 

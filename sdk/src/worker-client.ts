@@ -7,10 +7,13 @@
 import { type Remote, transfer, wrap } from 'comlink';
 import { debug, describe } from './log';
 import { HANDSHAKE, type WorkerApi, type WorkerStart } from './protocol';
+import { type Rank, rankOver } from './rank-lane';
 import type { CachedModel, Store } from './storage';
 
 export interface Connected {
   api: Remote<WorkerApi>;
+  /** rank() over its own port (./rank-lane), or over comlink when the worker has no lane. */
+  rank: Rank;
   worker: Worker;
 }
 
@@ -71,16 +74,21 @@ function tryWorker(source: Source, timeoutMs: number): Promise<Connected | null>
         done(null, e.message || 'error event');
       });
       const channel = new MessageChannel();
+      const lane = new MessageChannel();
       const token = Math.random().toString(36).slice(2);
       channel.port1.onmessage = (e: MessageEvent) => {
-        if ((e.data as { ready?: string } | null)?.ready !== token) return;
+        const ready = e.data as { ready?: string; lane?: boolean } | null;
+        if (ready?.ready !== token) return;
         channel.port1.onmessage = null;
         const w = worker!;
         // Later errors inside the worker (after the handshake) must not reach the page either.
         w.onerror = (ev) => ev.preventDefault();
-        done({ api: wrap<WorkerApi>(channel.port1), worker: w });
+        const api = wrap<WorkerApi>(channel.port1);
+        // A worker of an older SDK (a merchant-hosted copy) has no lane: rank() then uses comlink.
+        const rank: Rank = ready.lane === true ? rankOver(lane.port1) : (r) => api.rank(r);
+        done({ api, rank, worker: w });
       };
-      worker.postMessage({ [HANDSHAKE]: token }, [channel.port2]);
+      worker.postMessage({ [HANDSHAKE]: token }, [channel.port2, lane.port2]);
     } catch (e) {
       done(null, describe(e));
     }

@@ -1,8 +1,9 @@
-// The worker's entry. It waits for exactly one handshake message carrying a MessagePort and then
-// talks only over that port (comlink): any other message posted to the worker, before or after, is
-// ignored, so a foreign script or frame cannot drive it.
+// The worker's entry. It waits for exactly one handshake message carrying its MessagePorts and then
+// talks only over them (comlink, and rank()'s own lane): any other message posted to the worker,
+// before or after, is ignored, so a foreign script or frame cannot drive it.
 import { expose } from 'comlink';
 import { HANDSHAKE } from '../protocol';
+import { serveRanks } from '../rank-lane';
 import { createWorkerApi } from './api';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -12,8 +13,11 @@ function connect(e: MessageEvent): void {
   const port = e.ports[0];
   if (typeof token !== 'string' || !port) return;
   scope.removeEventListener('message', connect);
-  expose(createWorkerApi(), port);
-  port.postMessage({ ready: token });
+  const api = createWorkerApi();
+  expose(api, port);
+  const lane = e.ports[1];
+  if (lane) serveRanks(lane, api.rank);
+  port.postMessage({ ready: token, lane: lane !== undefined });
 }
 
 scope.addEventListener('message', connect);

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { RankReply, RankRequest } from './protocol';
+import { rankOver, serveRanks } from './rank-lane';
+
+const request = (n: number): RankRequest => ({
+  history: { epoch: 1, total: 0, length: 0, events: [], full: true },
+  candidates: Array.from({ length: n }, (_, i) => `p${i}`),
+  now: 0,
+  utcOffsetMin: 0,
+  shopWeight: 0.2,
+});
+
+function reply(n: number, workerMs: number): RankReply {
+  const memory = new ArrayBuffer(13 * n);
+  const order = new Int32Array(memory, 0, n);
+  for (let i = 0; i < n; i++) order[i] = n - 1 - i;
+  return {
+    ranking: {
+      order,
+      scores: new Float32Array(memory, 4 * n, n),
+      modelScores: new Float32Array(memory, 8 * n, n),
+      reasons: new Uint8Array(memory, 12 * n, n),
+    },
+    tensors: 1,
+    workerMs,
+    modelMs: 0,
+    encoded: true,
+    modelVersion: 'v',
+  };
+}
+
+describe('rank lane', () => {
+  it('answers each call with its own reply, in any order, with the ranking transferred', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const sent: RankReply[] = [];
+    // The longer list answers later: replies must still find their calls.
+    serveRanks(port2, async (r) => {
+      const n = r.candidates.length;
+      await new Promise((done) => setTimeout(done, n));
+      const out = reply(n, n);
+      sent.push(out);
+      return out;
+    });
+    const rank = rankOver(port1);
+    const [a, b] = await Promise.all([rank(request(30)), rank(request(3))]);
+    expect(a?.workerMs).toBe(30);
+    expect(Array.from(a!.ranking.order)).toEqual(Array.from({ length: 30 }, (_, i) => 29 - i));
+    expect(b?.workerMs).toBe(3);
+    expect(b!.ranking.order.buffer).toBe(b!.ranking.reasons.buffer); // one buffer arrives, four views
+    expect(sent.every((s) => s.ranking.order.length === 0)).toBe(true); // the worker's copy detached
+    port1.close();
+  });
+
+  it('passes null through and turns a throw into a rejection naming the error', async () => {
+    const { port1, port2 } = new MessageChannel();
+    serveRanks(port2, async (r) => {
+      if (r.candidates.length === 0) return null;
+      throw new RangeError('history out of step');
+    });
+    const rank = rankOver(port1);
+    expect(await rank(request(0))).toBeNull();
+    await expect(rank(request(2))).rejects.toThrow('RangeError: history out of step');
+    port1.close();
+  });
+});
