@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../event';
 import { buffers, expandRanking } from '../ranking';
-import { blend, blendCompact } from './blend';
+import { bestFirst, blend, blendCompact } from './blend';
 import { buildFeatures, type Catalog } from './features';
 
 // Items a1..a3 are category 1 / brand 1, b1..b3 category 2 / brand 2; 'x' is not in the catalogue.
@@ -101,5 +101,18 @@ describe('blend', () => {
     const sent = structuredClone(r, { transfer: buffers(r) });
     expect(r.order.length).toBe(0); // transferred: detached here
     expect(expandRanking(ids, sent)).toEqual(before);
+  });
+
+  it('orders best first, ties in the shop order, as a comparator sort would', () => {
+    for (const n of [0, 1, 2, 7, 100, 513]) {
+      // Few distinct values: many ties.
+      const score = Float64Array.from({ length: n }, (_, i) => ((i * 7919) % 13) / 4);
+      const expected = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[b]! - score[a]! || a - b);
+      expect(Array.from(bestFirst(score))).toEqual(expected);
+    }
+  });
+
+  it('keeps the shop order on a list of ties (no signal, no shop weight)', () => {
+    expect(blend(ids, null, empty, catalog, 0).map((r) => r.id)).toEqual(ids);
   });
 });

@@ -99,12 +99,36 @@ export function blendCompact(
     exact[i] = score;
     scores[i] = score;
     reasons[i] = reason;
-    order[i] = i;
   }
-  // Ties keep the shop's order.
-  order.sort((a, b) => exact[b]! - exact[a]! || a - b);
+  order.set(bestFirst(exact));
   if (modelScores) model.set(modelScores.subarray(0, n));
   return { order, scores, modelScores: model, reasons };
+}
+
+/**
+ * Positions 0..n-1 by descending score; ties keep the shop's order (a stable merge sort). A typed
+ * array's sort with a comparator calls back into JavaScript per comparison: twice as slow for 500.
+ */
+export function bestFirst(score: Float64Array): Int32Array {
+  const n = score.length;
+  let from = new Int32Array(n);
+  let to = new Int32Array(n);
+  for (let i = 0; i < n; i++) from[i] = i;
+  for (let width = 1; width < n; width *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(lo + width, n);
+      const hi = Math.min(lo + 2 * width, n);
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      // Only a strictly higher score from the right half goes first: that keeps ties in order.
+      while (i < mid && j < hi) to[k++] = score[from[j]!]! > score[from[i]!]! ? from[j++]! : from[i++]!;
+      while (i < mid) to[k++] = from[i++]!;
+      while (j < hi) to[k++] = from[j++]!;
+    }
+    [from, to] = [to, from];
+  }
+  return from;
 }
 
 /** The ranking as RankedItem objects, best first (tests, and what the page makes of blendCompact). */
