@@ -72,7 +72,8 @@ export async function ingestInOneStatement(o: {
   if (blobs.namedInDatabase) params.push(bytes);
   let rows: { state: RoundState | null; ok: boolean | null }[];
   try {
-    rows = await sql.query(
+    rows = await sql.queryPrepared(
+      blobs.namedInDatabase ? 'hearth_ingest_batch_blob' : 'hearth_ingest_batch',
       `WITH r AS (SELECT state FROM rounds WHERE id = $1 FOR SHARE),
        go AS (SELECT (SELECT state FROM r) IS NOT DISTINCT FROM 'collecting'
                 AND NOT EXISTS (SELECT 1 FROM receipts WHERE round_id = $1 AND client_id = ANY($3::text[])) AS ok),

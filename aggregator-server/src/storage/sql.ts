@@ -4,9 +4,19 @@
 
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type pg from 'pg';
+import { pglitePrepared } from './pglite-prepared';
 
 export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  /**
+   * query() for a statement run very often (the group commit's): prepared once per connection under
+   * `name` (one name, one text), so later runs skip parsing and planning.
+   */
+  queryPrepared<T = Record<string, unknown>>(
+    name: string,
+    text: string,
+    params: readonly unknown[],
+  ): Promise<T[]>;
   /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<R>(fn: (tx: Sql) => Promise<R>): Promise<R>;
   close(): Promise<void>;
@@ -18,15 +28,20 @@ export function isUniqueViolation(e: unknown): boolean {
 }
 
 export function pgliteSql(db: PGlite): Sql {
+  const prepared = pglitePrepared(db);
   const wrapTx = (tx: Transaction): Sql => ({
     query: async <T>(text: string, params?: readonly unknown[]) =>
       (await tx.query<T>(text, params ? [...params] : [])).rows,
+    // inside a transaction (which holds PGlite's locks): a plain query
+    queryPrepared: async <T>(_name: string, text: string, params: readonly unknown[]) =>
+      (await tx.query<T>(text, [...params])).rows,
     transaction: (fn) => fn(wrapTx(tx)),
     close: async () => {},
   });
   return {
     query: async <T>(text: string, params?: readonly unknown[]) =>
       (await db.query<T>(text, params ? [...params] : [])).rows,
+    queryPrepared: prepared,
     // PGlite is one connection: it queues transactions, so they never interleave.
     transaction: (fn) => db.transaction((tx) => fn(wrapTx(tx))),
     close: () => db.close(),
@@ -37,12 +52,17 @@ export function pgPoolSql(pool: pg.Pool): Sql {
   const clientSql = (client: pg.PoolClient): Sql => ({
     query: async <T>(text: string, params?: readonly unknown[]) =>
       (await client.query(text, params ? [...params] : [])).rows as T[],
+    queryPrepared: async <T>(name: string, text: string, params: readonly unknown[]) =>
+      (await client.query({ name, text, values: [...params] })).rows as T[],
     transaction: (fn) => fn(clientSql(client)),
     close: async () => {},
   });
   return {
     query: async <T>(text: string, params?: readonly unknown[]) =>
       (await pool.query(text, params ? [...params] : [])).rows as T[],
+    // pg prepares a named statement once on each pooled connection
+    queryPrepared: async <T>(name: string, text: string, params: readonly unknown[]) =>
+      (await pool.query({ name, text, values: [...params] })).rows as T[],
     transaction: async (fn) => {
       const client = await pool.connect();
       try {
