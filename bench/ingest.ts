@@ -8,7 +8,7 @@
 //                         --no-postgres --store-on-main --profile DIR]
 // Writes bench/results/ingest.json and prints a table. Load goes to 127.0.0.1 only, bounded in count.
 
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -104,15 +104,50 @@ async function peakRss<T>(pids: number[], fn: () => Promise<T>): Promise<{ resul
   }
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function processCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+/** CPU seconds (user + system) a process (or one of its threads) has used so far, from /proc. */
+function processCpuSeconds(pid: number, tid?: number): number {
+  const path = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
+  const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
   // utime and stime are fields 14 and 15 of stat, 12 and 13 after the "pid (comm) " prefix
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** CPU seconds (user + system) of each thread of a process so far, by thread id, from /proc. */
+function threadCpuSeconds(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`).map(Number)) {
+    try {
+      out.set(tid, processCpuSeconds(pid, tid));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * Server CPU per request by thread (ms): the main thread (HTTP), the busiest other thread (the
+ * store's worker, where there is one), and every other thread together (V8's GC helpers, libuv).
+ */
+function perThread(pids: number[], before: Map<number, number>[], requests: number) {
+  let main = 0;
+  let worker = 0;
+  let rest = 0;
+  pids.forEach((pid, i) => {
+    const deltas = [...threadCpuSeconds(pid)].map(([tid, s]) => ({ tid, s: s - (before[i]!.get(tid) ?? 0) }));
+    const others = deltas.filter((d) => d.tid !== pid).sort((a, b) => b.s - a.s);
+    main += deltas.find((d) => d.tid === pid)?.s ?? 0;
+    worker += others[0]?.s ?? 0;
+    rest += others.slice(1).reduce((sum, d) => sum + d.s, 0);
+  });
+  const ms = (s: number) => (1000 * s) / Math.max(1, requests);
+  return { main: ms(main), worker: ms(worker), rest: ms(rest) };
+}
+
 interface LoadReport {
   rate: number;
+  /** Server CPU per 2xx answer (ms), by thread: main, the busiest other (the store's worker), the rest. */
+  msPerRequest: { main: number; worker: number; rest: number };
   non2xx: number;
   /** CPU seconds per second of wall time: the load generator, and the servers together. */
   clientCpu: number;
@@ -136,7 +171,8 @@ async function load(
   connectionsPerServer = Math.max(1, Math.floor(CONNECTIONS / servers.length)),
 ): Promise<LoadReport> {
   const pids = servers.map((s) => s.proc.pid!);
-  const cpuBefore = pids.map(processCpuSeconds);
+  const cpuBefore = pids.map((pid) => processCpuSeconds(pid));
+  const threadsBefore = pids.map(threadCpuSeconds);
   const machineBefore = machineBusySeconds();
   const started = performance.now();
   const results = await Promise.all(
@@ -154,9 +190,15 @@ async function load(
   const seconds = (performance.now() - started) / 1000;
   const serverCpu = pids.reduce((sum, pid, i) => sum + processCpuSeconds(pid) - cpuBefore[i]!, 0);
   const machine = machineBusySeconds() - machineBefore;
+  const msPerRequest = perThread(
+    pids,
+    threadsBefore,
+    results.reduce((s, r) => s + r.ok, 0),
+  );
   for (const r of results) for (const [status, text] of r.failures) errorSamples.set(status, text);
   return {
     rate: results.reduce((s, r) => s + r.ok, 0) / seconds,
+    msPerRequest,
     non2xx: results.reduce((s, r) => s + r.failed, 0),
     // the clients share this process: its CPU time is counted once, by the first result
     clientCpu: results[0]!.clientCpuSeconds / seconds,
@@ -344,7 +386,7 @@ writeFileSync(join(import.meta.dirname, 'results', 'ingest.json'), `${JSON.strin
 const f = (x: unknown) => (typeof x === 'number' ? x.toFixed(0) : String(x));
 /** CPU cores busy during a load: client | servers | whole machine. */
 const cpuSplit = (r: LoadReport) =>
-  `cpu client ${r.clientCpu.toFixed(2)} | server ${r.serverCpu.toFixed(2)} | machine ${r.machineCpu.toFixed(2)}`;
+  `cpu client ${r.clientCpu.toFixed(2)} | server ${r.serverCpu.toFixed(2)} | machine ${r.machineCpu.toFixed(2)} | ms/req main ${r.msPerRequest.main.toFixed(2)} worker ${r.msPerRequest.worker.toFixed(2)} rest ${r.msPerRequest.rest.toFixed(2)}`;
 const rows: [string, string][] = [
   ['update size (bytes)', f(report.updateBytes)],
   ['bare clip-and-sum (updates/s, 1 core)', f(report.bareClipAndSumPerSec)],
