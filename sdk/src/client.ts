@@ -6,10 +6,10 @@ import { Consent, gpc } from './consent';
 import { type StoredEvent, validateEvent } from './event';
 import { forgetClientId, type Rounds, startFederation } from './federation';
 import { HistoryLog } from './history';
+import type { Lane } from './lane';
 import { debug, describe, history as messages, setDebug } from './log';
 import { Outbox } from './outbox';
 import type { WorkerApi, WorkerStarted } from './protocol';
-import type { Rank } from './rank-lane';
 import { expandRanking } from './ranking';
 import { destroy, Store } from './storage';
 import type {
@@ -128,7 +128,8 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   let store: Store | null = null;
   const log = new HistoryLog(HISTORY);
   let api: WorkerApi | null = null;
-  let rankInWorker: Rank | null = null;
+  /** rank() and prepare(): one port, so the history differences they carry arrive in order. */
+  let lane: Lane | null = null;
   let started: WorkerStarted = { backend: 'none', messages: [] };
   let ready: Promise<void> = Promise.resolve();
   let writes: StoredEvent[] = [];
@@ -206,9 +207,9 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   };
 
   const prepare = () => {
-    if (!api || stalled || encodedRev === log.rev) return;
+    if (!lane || stalled || encodedRev === log.rev) return;
     encodedRev = log.rev;
-    const work = api.prepare({
+    const work = lane.prepare({
       history: log.sync(),
       now: Date.now(),
       utcOffsetMin: -new Date().getTimezoneOffset(),
@@ -223,7 +224,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   // even after a click: several events in one task are encoded once, and a rank() called in the same
   // task goes first and encodes the history itself (the prepare then finds nothing left to do).
   const prepareAfter = (e: StoredEvent) => {
-    if (!hasRanked || !api || stalled) return;
+    if (!hasRanked || !lane || stalled) return;
     clearTimeout(prepareTimer);
     prepareTimer = setTimeout(prepare, PREPARE_AT_ONCE.has(e.type) ? 0 : PREPARE_DELAY_MS);
   };
@@ -267,7 +268,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
     if (!connected) return;
     workerReadyMs = performance.now() - t0;
     api = connected.api as unknown as WorkerApi;
-    rankInWorker = connected.rank;
+    lane = connected.lane;
     const s: Parameters<WorkerApi['start']>[0] = {
       siteKey: c.siteKey,
       assetsUrl: base,
@@ -356,19 +357,21 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       // A call that has already timed out must not reach the worker (it would delay the next ones).
       let late = false;
       const work = ready.then(async () => {
-        if (!rankInWorker || late) return null;
+        if (!lane || late) return null;
         hasRanked = true;
         encodedRev = log.rev; // the worker encodes this history now: no need to prepare it
-        const answer = await rankInWorker({
-          history: log.sync(),
-          candidates: ids,
-          now: Date.now(),
-          utcOffsetMin: -new Date().getTimezoneOffset(),
-          shopWeight: config?.shopWeight ?? 0.2,
-        }).catch((e: unknown) => {
-          log.resend(); // the worker may not have taken this history in
-          throw e;
-        });
+        const answer = await lane
+          .rank({
+            history: log.sync(),
+            candidates: ids,
+            now: Date.now(),
+            utcOffsetMin: -new Date().getTimezoneOffset(),
+            shopWeight: config?.shopWeight ?? 0.2,
+          })
+          .catch((e: unknown) => {
+            log.resend(); // the worker may not have taken this history in
+            throw e;
+          });
         stalled = false; // it answers again
         return answer;
       });

@@ -34,7 +34,7 @@ beforeAll(async () => {
     body: `for (const k of ['gpu', 'locks']) Object.defineProperty(WorkerNavigator.prototype, k, { get: () => undefined });
 importScripts('/sdk/hearth-worker.js');`,
   });
-  // A worker as an SDK from before rank()'s own port would be: it never sees the second port.
+  // A worker as an SDK from before the lane of rank() and prepare() would be: it never sees the second port.
   shop.route('/laneless-worker.js', {
     type: 'text/javascript',
     body: `const listen = self.addEventListener.bind(self);
@@ -120,7 +120,7 @@ describe('S4: no WebGPU', () => {
 });
 
 describe('a merchant-hosted worker from an older SDK', () => {
-  it('without its own port for rank(), ranks over comlink', async () => {
+  it('without the lane of rank() and prepare(), ranks over comlink', async () => {
     const page = await open({ config: { siteKey: 'laneless', modelUrl, workerUrl: '/laneless-worker.js' } });
     const r = await rankAfterClicks(page);
     expect(r.status.backend).toBe('wasm');

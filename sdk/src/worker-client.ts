@@ -5,15 +5,15 @@
 // Each try must finish the handshake within a deadline; a blocked or crashing worker just moves on to
 // the next, and when none works the SDK ranks in the shop's order.
 import { type Remote, transfer, wrap } from 'comlink';
+import { type Lane, laneOver } from './lane';
 import { debug, describe } from './log';
 import { HANDSHAKE, type WorkerApi, type WorkerStart } from './protocol';
-import { type Rank, rankOver } from './rank-lane';
 import type { CachedModel, Store } from './storage';
 
 export interface Connected {
   api: Remote<WorkerApi>;
-  /** rank() over its own port (./rank-lane), or over comlink when the worker has no lane. */
-  rank: Rank;
+  /** rank() and prepare() over their own port (./lane), or over comlink when the worker has none. */
+  lane: Lane;
   worker: Worker;
 }
 
@@ -84,9 +84,12 @@ function tryWorker(source: Source, timeoutMs: number): Promise<Connected | null>
         // Later errors inside the worker (after the handshake) must not reach the page either.
         w.onerror = (ev) => ev.preventDefault();
         const api = wrap<WorkerApi>(channel.port1);
-        // A worker of an older SDK (a merchant-hosted copy) has no lane: rank() then uses comlink.
-        const rank: Rank = ready.lane === true ? rankOver(lane.port1) : (r) => api.rank(r);
-        done({ api, rank, worker: w });
+        // A worker of an older SDK (a merchant-hosted copy) has no lane: comlink carries both then.
+        const hot: Lane =
+          ready.lane === true
+            ? laneOver(lane.port1)
+            : { rank: (r) => api.rank(r), prepare: (r) => api.prepare(r) };
+        done({ api, lane: hot, worker: w });
       };
       worker.postMessage({ [HANDSHAKE]: token }, [channel.port2, lane.port2]);
     } catch (e) {

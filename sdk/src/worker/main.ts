@@ -1,9 +1,9 @@
 // The worker's entry. It waits for exactly one handshake message carrying its MessagePorts and then
-// talks only over them (comlink, and rank()'s own lane): any other message posted to the worker,
+// talks only over them (comlink, and the lane of rank() and prepare()): any other message posted to the worker,
 // before or after, is ignored, so a foreign script or frame cannot drive it.
 import { expose } from 'comlink';
+import { serveLane } from '../lane';
 import { HANDSHAKE } from '../protocol';
-import { serveRanks } from '../rank-lane';
 import { createWorkerApi } from './api';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -16,7 +16,7 @@ function connect(e: MessageEvent): void {
   const api = createWorkerApi();
   expose(api, port);
   const lane = e.ports[1];
-  if (lane) serveRanks(lane, api.rank);
+  if (lane) serveLane(lane, api);
   port.postMessage({ ready: token, lane: lane !== undefined });
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { HistoryLog, HistoryMirror } from './history';
+import { laneOver, serveLane } from './lane';
 import type { RankReply, RankRequest } from './protocol';
-import { rankOver, serveRanks } from './rank-lane';
 
 const request = (n: number): RankRequest => ({
   history: { epoch: 1, total: 0, length: 0, events: [], full: true },
@@ -29,19 +30,22 @@ function reply(n: number, workerMs: number): RankReply {
   };
 }
 
-describe('rank lane', () => {
+describe('lane', () => {
   it('answers each call with its own reply, in any order, with the ranking transferred', async () => {
     const { port1, port2 } = new MessageChannel();
     const sent: RankReply[] = [];
     // The longer list answers later: replies must still find their calls.
-    serveRanks(port2, async (r) => {
-      const n = r.candidates.length;
-      await new Promise((done) => setTimeout(done, n));
-      const out = reply(n, n);
-      sent.push(out);
-      return out;
+    serveLane(port2, {
+      rank: async (r) => {
+        const n = r.candidates.length;
+        await new Promise((done) => setTimeout(done, n));
+        const out = reply(n, n);
+        sent.push(out);
+        return out;
+      },
+      prepare: async () => true,
     });
-    const rank = rankOver(port1);
+    const { rank } = laneOver(port1);
     const [a, b] = await Promise.all([rank(request(30)), rank(request(3))]);
     expect(a?.workerMs).toBe(30);
     expect(Array.from(a!.ranking.order)).toEqual(Array.from({ length: 30 }, (_, i) => 29 - i));
@@ -53,13 +57,46 @@ describe('rank lane', () => {
 
   it('passes null through and turns a throw into a rejection naming the error', async () => {
     const { port1, port2 } = new MessageChannel();
-    serveRanks(port2, async (r) => {
-      if (r.candidates.length === 0) return null;
-      throw new RangeError('history out of step');
+    serveLane(port2, {
+      rank: async (r) => {
+        if (r.candidates.length === 0) return null;
+        throw new RangeError('history out of step');
+      },
+      prepare: async (r) => r.now > 0,
     });
-    const rank = rankOver(port1);
+    const { rank, prepare } = laneOver(port1);
     expect(await rank(request(0))).toBeNull();
     await expect(rank(request(2))).rejects.toThrow('RangeError: history out of step');
+    expect(await prepare({ history: request(0).history, now: 1, utcOffsetMin: 0 })).toBe(true);
+    expect(await prepare({ history: request(0).history, now: 0, utcOffsetMin: 0 })).toBe(false);
+    port1.close();
+  });
+
+  it('keeps the posting order of rank() and prepare(), so history differences always fit the copy', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const mirror = new HistoryMirror();
+    serveLane(port2, {
+      rank: async (r) => {
+        mirror.apply(r.history); // throws HistoryOutOfSync on a difference out of order
+        return null;
+      },
+      prepare: async (r) => {
+        mirror.apply(r.history);
+        return true;
+      },
+    });
+    const lane = laneOver(port1);
+    const log = new HistoryLog(50);
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < 40; i++) {
+      log.append({ type: 'click', item: `p${i}`, t: i });
+      const base = { history: log.sync(), now: i, utcOffsetMin: 0 };
+      calls.push(
+        i % 3 === 0 ? lane.prepare(base) : lane.rank({ ...base, candidates: ['p1'], shopWeight: 0 }),
+      );
+    }
+    await Promise.all(calls);
+    expect(mirror.events).toEqual(log.events);
     port1.close();
   });
 });
