@@ -1,19 +1,22 @@
-// rank() and prepare() travel on a MessagePort of their own instead of comlink:
+// rank(), prepare() and setPersist() travel on a MessagePort of their own instead of comlink:
 // [call number, verb, request] one way, [call number, result] or [call number, null, error] back.
 //  - Speed: rank() runs on every list a shop renders; traced in Chromium, comlink's proxy, wire
 //    wrapping and call ids cost tens of µs on each side of every call.
-//  - Order: both carry differences to the worker's copy of the history (./history), which must
-//    arrive in the order they were posted. Messages on one port keep their order; on two ports
-//    (this one and comlink's) they need not.
+//  - Order: they carry differences to the worker's copy of the history (./history) or clear it,
+//    which must happen in the order they were posted (a forget() must not be overtaken by an older
+//    rank() that brings the forgotten events back). Messages on one port keep their order; on two
+//    ports (this one and comlink's) they need not.
 // The other verbs are rare and keep comlink.
 import type { PrepareRequest, RankReply, RankRequest } from './protocol';
 import { buffers } from './ranking';
 
-/** The calls that carry the history. */
+/** The calls that carry the history or clear it. */
 export interface Lane {
   rank(r: RankRequest): Promise<RankReply | null>;
   /** Encodes the history ahead; resolves true when the encoder ran. */
   prepare(r: PrepareRequest): Promise<boolean>;
+  /** May the worker keep anything (consent)? When not, it clears its copy of the history too. */
+  setPersist(persist: boolean): Promise<void>;
 }
 
 type Verb = keyof Lane;
@@ -26,7 +29,8 @@ export function serveLane(port: MessagePort, lane: Lane): void {
       if (verb === 'rank') {
         const reply = await lane.rank(request);
         port.postMessage([id, reply], reply ? buffers(reply.ranking) : []);
-      } else port.postMessage([id, await lane.prepare(request)]);
+      } else if (verb === 'prepare') port.postMessage([id, await lane.prepare(request)]);
+      else port.postMessage([id, await lane.setPersist(request)]);
     } catch (error) {
       port.postMessage([
         id,
@@ -58,5 +62,6 @@ export function laneOver(port: MessagePort): Lane {
   return {
     rank: (r) => call<RankReply | null>('rank', r),
     prepare: (r) => call<boolean>('prepare', r),
+    setPersist: (persist) => call<void>('setPersist', persist),
   };
 }
