@@ -128,7 +128,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   let store: Store | null = null;
   const log = new HistoryLog(HISTORY);
   let api: WorkerApi | null = null;
-  /** rank(), prepare(), setPersist(): one port, so what they do to the history happens in order. */
+  /** rank() and prepare(): one port, so the history differences they carry arrive in order. */
   let lane: Lane | null = null;
   let started: WorkerStarted = { backend: 'none', messages: [] };
   let ready: Promise<void> = Promise.resolve();
@@ -232,7 +232,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   /** Tells the worker whether it may keep anything; when not, it clears its copy of the history too. */
   const persistInWorker = (persist: boolean): Promise<void> => {
     if (!persist) log.resend();
-    return within(lane?.setPersist(persist) ?? Promise.resolve(), 2000, undefined);
+    return within(api?.setPersist(persist) ?? Promise.resolve(), 2000, undefined);
   };
 
   const remember = (e: StoredEvent) => {

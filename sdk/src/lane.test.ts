@@ -44,7 +44,6 @@ describe('lane', () => {
         return out;
       },
       prepare: async () => true,
-      setPersist: async () => {},
     });
     const { rank } = laneOver(port1);
     const [a, b] = await Promise.all([rank(request(30)), rank(request(3))]);
@@ -64,7 +63,6 @@ describe('lane', () => {
         throw new RangeError('history out of step');
       },
       prepare: async (r) => r.now > 0,
-      setPersist: async () => {},
     });
     const { rank, prepare } = laneOver(port1);
     expect(await rank(request(0))).toBeNull();
@@ -85,9 +83,6 @@ describe('lane', () => {
       prepare: async (r) => {
         mirror.apply(r.history);
         return true;
-      },
-      setPersist: async (persist) => {
-        if (!persist) mirror.clear();
       },
     });
     const lane = laneOver(port1);

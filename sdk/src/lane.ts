@@ -1,22 +1,19 @@
-// rank(), prepare() and setPersist() travel on a MessagePort of their own instead of comlink:
+// rank() and prepare() travel on a MessagePort of their own instead of comlink:
 // [call number, verb, request] one way, [call number, result] or [call number, null, error] back.
 //  - Speed: rank() runs on every list a shop renders; traced in Chromium, comlink's proxy, wire
 //    wrapping and call ids cost tens of µs on each side of every call.
-//  - Order: they carry differences to the worker's copy of the history (./history) or clear it,
-//    which must happen in the order they were posted (a forget() must not be overtaken by an older
-//    rank() that brings the forgotten events back). Messages on one port keep their order; on two
-//    ports (this one and comlink's) they need not.
+//  - Order: both carry differences to the worker's copy of the history (./history), which must
+//    arrive in the order they were posted. Messages on one port keep their order; on two ports
+//    (this one and comlink's) they need not.
 // The other verbs are rare and keep comlink.
 import type { PrepareRequest, RankReply, RankRequest } from './protocol';
 import { buffers } from './ranking';
 
-/** The calls that carry the history or clear it. */
+/** The calls that carry the history. */
 export interface Lane {
   rank(r: RankRequest): Promise<RankReply | null>;
   /** Encodes the history ahead; resolves true when the encoder ran. */
   prepare(r: PrepareRequest): Promise<boolean>;
-  /** May the worker keep anything (consent)? When not, it clears its copy of the history too. */
-  setPersist(persist: boolean): Promise<void>;
 }
 
 type Verb = keyof Lane;
@@ -29,8 +26,7 @@ export function serveLane(port: MessagePort, lane: Lane): void {
       if (verb === 'rank') {
         const reply = await lane.rank(request);
         port.postMessage([id, reply], reply ? buffers(reply.ranking) : []);
-      } else if (verb === 'prepare') port.postMessage([id, await lane.prepare(request)]);
-      else port.postMessage([id, await lane.setPersist(request)]);
+      } else port.postMessage([id, await lane.prepare(request)]);
     } catch (error) {
       port.postMessage([
         id,
@@ -62,6 +58,5 @@ export function laneOver(port: MessagePort): Lane {
   return {
     rank: (r) => call<RankReply | null>('rank', r),
     prepare: (r) => call<boolean>('prepare', r),
-    setPersist: (persist) => call<void>('setPersist', persist),
   };
 }

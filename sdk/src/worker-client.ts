@@ -12,7 +12,7 @@ import type { CachedModel, Store } from './storage';
 
 export interface Connected {
   api: Remote<WorkerApi>;
-  /** rank(), prepare() and setPersist() over their own port (./lane), or comlink when the worker has none. */
+  /** rank() and prepare() over their own port (./lane), or over comlink when the worker has none. */
   lane: Lane;
   worker: Worker;
 }
@@ -88,11 +88,7 @@ function tryWorker(source: Source, timeoutMs: number): Promise<Connected | null>
         const hot: Lane =
           ready.lane === true
             ? laneOver(lane.port1)
-            : {
-                rank: (r) => api.rank(r),
-                prepare: (r) => api.prepare(r),
-                setPersist: (persist) => api.setPersist(persist),
-              };
+            : { rank: (r) => api.rank(r), prepare: (r) => api.prepare(r) };
         done({ api, lane: hot, worker: w });
       };
       worker.postMessage({ [HANDSHAKE]: token }, [channel.port2, lane.port2]);
