@@ -232,7 +232,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   /** Tells the worker whether it may keep anything; when not, it clears its copy of the history too. */
   const persistInWorker = (persist: boolean): Promise<void> => {
     if (!persist) log.resend();
-    return within(api?.setPersist(persist) ?? Promise.resolve(), 2000, undefined);
+    return within(api?.setPersist(persist, log.epoch) ?? Promise.resolve(), 2000, undefined);
   };
 
   const remember = (e: StoredEvent) => {

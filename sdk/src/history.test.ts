@@ -61,10 +61,24 @@ describe('HistoryLog and HistoryMirror', () => {
     const mirror = new HistoryMirror();
     log.append(event(1));
     mirror.apply(log.sync());
-    mirror.clear();
+    mirror.clear(log.epoch);
     expect(mirror.events).toEqual([]);
     log.append(event(2));
     expect(() => mirror.apply(log.sync())).toThrow(HistoryOutOfSync);
+  });
+
+  it('after a forget, a request posted before it (arriving late, on the other port) is refused', () => {
+    const log = new HistoryLog(50);
+    const mirror = new HistoryMirror();
+    log.append(event(1));
+    const before = log.sync(); // posted, but overtaken by the forget below
+    log.replace([]); // forget(): a new epoch, sent with setPersist(false)
+    mirror.clear(log.epoch);
+    expect(() => mirror.apply(before)).toThrow(HistoryOutOfSync);
+    expect(mirror.events).toEqual([]);
+    log.append(event(2));
+    log.resend();
+    expect(mirror.apply(log.sync())).toEqual([event(2)]);
   });
 
   it('replacing the history with nothing empties the copy', () => {

@@ -23,7 +23,8 @@ export class HistoryLog {
   events: StoredEvent[] = [];
   /** Bumped by every change: the worker holds the user vector of one revision (encoding ahead). */
   rev = 0;
-  private epoch = 0;
+  /** Bumped whenever the history is replaced or cleared rather than appended to. */
+  epoch = 0;
   private total = 0;
   private sentEpoch = -1;
   private sentTotal = 0;
@@ -80,9 +81,13 @@ export class HistoryMirror {
   events: readonly StoredEvent[] = [];
   private epoch = -1;
   private total = 0;
+  /** Syncs from an epoch before this one were posted before the last clear(): refused. */
+  private oldest = 0;
 
   /** Brings the copy up to date and returns it; throws HistoryOutOfSync when `s` does not fit. */
   apply(s: HistorySync): readonly StoredEvent[] {
+    if (s.epoch < this.oldest)
+      throw new HistoryOutOfSync(`history: epoch ${s.epoch} was posted before the copy was cleared`);
     if (s.full) this.events = newest(s.events, s.length);
     else if (s.epoch !== this.epoch || s.total - s.events.length !== this.total)
       throw new HistoryOutOfSync(
@@ -94,10 +99,15 @@ export class HistoryMirror {
     return this.events;
   }
 
-  /** Forgets the copy (forget(), consent withdrawn): the next request must bring it whole. */
-  clear(): void {
+  /**
+   * Forgets the copy (forget(), consent withdrawn): the next request must bring it whole. `epoch` is
+   * the page's epoch when it asked: a request posted earlier, on the other port, may still arrive
+   * after this, and must not bring forgotten events back.
+   */
+  clear(epoch: number): void {
     this.events = [];
     this.epoch = -1;
     this.total = 0;
+    this.oldest = Math.max(this.oldest, epoch);
   }
 }

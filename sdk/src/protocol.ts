@@ -147,7 +147,11 @@ export interface WorkerApi {
   /** Encodes the history now so that a rank() for it skips the encoder; true when the encoder ran. */
   prepare(r: PrepareRequest): Promise<boolean>;
   explain(r: ExplainRequest): Promise<Explanation | null>;
-  setPersist(persist: boolean): Promise<void>;
+  /**
+   * May the worker keep anything (consent)? When not, it drops what it derived from the history and
+   * its copy of it; `historyEpoch` (the page's, see ./history) keeps older requests from refilling it.
+   */
+  setPersist(persist: boolean, historyEpoch: number): Promise<void>;
   /** Checks in; when sampled, trains on the history and returns the encoded, clipped update. */
   participate(r: ParticipateRequest): Promise<ParticipateReply>;
   /** Looks up the aggregator's latest version; a new one is swapped in. Resolves with the version ranking now. */

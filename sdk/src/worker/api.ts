@@ -304,12 +304,12 @@ export function createWorkerApi(): WorkerApi {
     return { itemId: r.itemId, drivers, text };
   }
 
-  async function setPersist(persist: boolean): Promise<void> {
+  async function setPersist(persist: boolean, historyEpoch: number): Promise<void> {
     if (persist && !store && siteKey) store = openStore();
     if (!persist) {
       store?.close();
       store = null;
-      history.clear(); // the page sends it whole again (it may be kept in memory only)
+      history.clear(historyEpoch); // the page sends it whole again (it may be kept in memory only)
       scorer.drop(); // the kept user vector is derived from the history
       dropPersonal(); // weights learned from the history are a trace of it too
     }
