@@ -34,7 +34,7 @@ beforeAll(async () => {
     body: `for (const k of ['gpu', 'locks']) Object.defineProperty(WorkerNavigator.prototype, k, { get: () => undefined });
 importScripts('/sdk/hearth-worker.js');`,
   });
-  // A worker as an SDK from before the lane of rank() and prepare() would be: it never sees the second port.
+  // A worker of an SDK from before the lane of rank() and prepare(): it never sees the second port.
   shop.route('/laneless-worker.js', {
     type: 'text/javascript',
     body: `const listen = self.addEventListener.bind(self);

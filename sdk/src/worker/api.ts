@@ -253,8 +253,8 @@ export function createWorkerApi(): WorkerApi {
     }, ranking());
   }
 
-  // The encoder's pass for a history the page will likely rank next (client.ts sends it once the
-  // history has been quiet for a moment): that rank() then only scores its candidates.
+  // The encoder's pass for a history the page will likely rank next (client.ts sends it in the task
+  // after a click, or once views have been quiet for a moment): that rank() then only scores.
   function prepare(r: PrepareRequest): Promise<boolean> {
     const events = history.apply(r.history);
     return using(async (m) => {

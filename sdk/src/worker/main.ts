@@ -1,6 +1,6 @@
 // The worker's entry. It waits for exactly one handshake message carrying its MessagePorts and then
-// talks only over them (comlink, and the lane of rank() and prepare()): any other message posted to the worker,
-// before or after, is ignored, so a foreign script or frame cannot drive it.
+// talks only over them (comlink, and the lane of rank() and prepare(), ../lane): any other message
+// posted to the worker, before or after, is ignored, so a foreign script or frame cannot drive it.
 import { expose } from 'comlink';
 import { serveLane } from '../lane';
 import { HANDSHAKE } from '../protocol';

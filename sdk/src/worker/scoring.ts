@@ -33,10 +33,6 @@ function encoded(recommender: Recommender, sequence: readonly Interaction[]): En
 }
 
 /** The encoder's exact input as one array: equal keys give equal user vectors. */
-export function sequenceKey(recommender: Recommender, sequence: readonly Interaction[]): Int32Array {
-  return keyOf(encoded(recommender, sequence));
-}
-
 function keyOf(e: EncodedBatch): Int32Array {
   const maxLen = e.length;
   const key = new Int32Array(3 * maxLen);
