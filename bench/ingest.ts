@@ -5,7 +5,7 @@
 // Resident memory of the server is sampled while rounds of 1,000 to 20,000 clients run, and the same
 // load goes to one and then two replicas sharing a PostgreSQL.
 //   npm run bench:ingest [-- --params 100000 --connections 32 --sizes 1000,5000,20000 --warmup 3000
-//                         --no-postgres --store-on-main --profile DIR]
+//                         --no-postgres --store-on-main --no-simd --profile DIR]
 // Writes bench/results/ingest.json and prints a table. Load goes to 127.0.0.1 only, bounded in count.
 
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +32,8 @@ const { values: args } = parseArgs({
     'no-postgres': { type: 'boolean', default: false },
     /** Run the servers' store on their main thread (config storeInWorker: false), for an A/B. */
     'store-on-main': { type: 'boolean', default: false },
+    /** The servers' checks and sums in JavaScript loops (config simd: false), for an A/B. */
+    'no-simd': { type: 'boolean', default: false },
     /** Write V8 CPU profiles of the server processes into this folder (node --cpu-prof). */
     profile: { type: 'string' },
   },
@@ -80,6 +82,7 @@ const config = {
   limits: { maxUpdateBytes: 8 * PARAMS, checkInsPerMinutePerSource: 1_000_000 },
   discardEndpoint: true,
   storeInWorker: !args['store-on-main'],
+  simd: !args['no-simd'],
 };
 
 /** Peak resident memory of a process while `fn` runs, from /proc (MiB). */
@@ -277,6 +280,7 @@ const report: Record<string, unknown> = {
   updateBytes: encodeUpdate({ roundId: 1, modelVersion: 1, numExamples: 1, layout, values }).length,
   connections: CONNECTIONS,
   storeInWorker: config.storeInWorker,
+  simd: config.simd,
   cpus: cpus().length,
   loadavgBefore: loadavg(),
 };

@@ -52,6 +52,11 @@ export const configSchema = z.strictObject({
    * update checks beside the HTTP work instead of on its event loop. false: all on the main thread.
    */
   storeInWorker: z.boolean().default(true),
+  /**
+   * The update checks' sum of squares and the running sum's additions in WebAssembly SIMD
+   * (simd/kernels.ts) where the engine has it. false: the JavaScript loops, same results (for A/B runs).
+   */
+  simd: z.boolean().default(true),
   /** Keys round tokens and sampling coins; the same on every replica. */
   secret: secretString,
   /** Bearer token of the admin routes. */

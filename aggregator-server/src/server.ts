@@ -13,6 +13,7 @@ import { type GaussianSource, secureGaussian } from './privacy/noise';
 import { readArtifactDir } from './registry/artifact-dir';
 import { RoundCoordinator } from './rounds/coordinator';
 import { RoundScheduler } from './rounds/scheduler';
+import { useSimd } from './simd/kernels';
 import { openStoreFromSpec, type StoreSpec } from './storage/open';
 import type { Store } from './storage/types';
 import { openStoreInWorker, type WorkerStore } from './storage/worker-store';
@@ -50,9 +51,12 @@ export async function openStore(
         };
   const onPause = () =>
     log.warn({ event: 'checkpoint_write_paused' }, 'fault injection: checkpoint write paused');
+  // the kernels of this thread (the checks and sums when the store runs here); the worker sets its own
+  useSimd(config.simd);
   if (!config.storeInWorker) return openStoreFromSpec(spec, onPause);
   return openStoreInWorker(spec, {
     batcher: { maxBatch: config.limits.maxBatch, maxQueue: config.limits.maxQueue },
+    simd: config.simd,
     onPause,
     ...(worker
       ? { onCommit: worker.onCommit, lendBodies: (b: ArrayBuffer) => worker.bodies.give(Buffer.from(b)) }

@@ -14,7 +14,7 @@
 
 import type { BlobStore } from './blobs';
 import { sha256Hex } from './blobs';
-import { addScaled, f64Bytes, type RunningSum } from './running-sum';
+import { addScaledAll, f64Bytes, type RunningSum } from './running-sum';
 import type { Sql } from './sql';
 import type { ClippedUpdate, RoundState } from './types';
 
@@ -44,8 +44,8 @@ export async function ingestInOneStatement(o: {
   if (updates.some((u) => u.values.length !== base.sum.length)) return { kind: 'general', dirty: false };
 
   const next = base;
+  addScaledAll(next.sum, updates);
   for (const u of updates) {
-    addScaled(next.sum, u.values, u.scale);
     next.count++;
     if (u.clipped) next.clipped++;
     if (u.zeroed) next.zeroed++;

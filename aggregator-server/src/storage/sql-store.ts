@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { TensorLayout } from '@hearth/models';
 import type { BlobStore } from './blobs';
 import { ingestInOneStatement } from './ingest-one-statement';
-import { addScaled, bytesToF64, f64Bytes, type RunningSum } from './running-sum';
+import { addScaledAll, bytesToF64, f64Bytes, type RunningSum } from './running-sum';
 import { isUniqueViolation, type Sql } from './sql';
 import {
   type ClippedUpdate,
@@ -234,6 +234,7 @@ export function sqlStore(options: SqlStoreOptions): Store {
         const next = base;
         const accepted: string[] = [];
         const duplicates: string[] = [];
+        const added: ClippedUpdate[] = [];
         for (const u of updates) {
           if (!fresh.delete(u.clientId)) {
             duplicates.push(u.clientId);
@@ -241,12 +242,13 @@ export function sqlStore(options: SqlStoreOptions): Store {
           }
           if (u.values.length !== size)
             throw new RangeError(`update of ${u.clientId} has ${u.values.length} values, expected ${size}`);
-          addScaled(next.sum, u.values, u.scale);
+          added.push(u);
           next.count++;
           if (u.clipped) next.clipped++;
           if (u.zeroed) next.zeroed++;
           accepted.push(u.clientId);
         }
+        addScaledAll(next.sum, added);
         if (accepted.length > 0) {
           // Two slots per (round, replica), used in turn: the row names the slot of the last commit, and
           // this one overwrites the other, which nothing refers to, so a crash mid-write tears nothing

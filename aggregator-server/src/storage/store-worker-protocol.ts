@@ -8,6 +8,8 @@ import type { Store } from './types';
 export interface WorkerData {
   readonly spec: StoreSpec;
   readonly batcher: Pick<BatcherOptions, 'maxBatch' | 'maxQueue'>;
+  /** config.simd, for this thread's kernels (simd/kernels.ts useSimd). */
+  readonly simd?: boolean;
 }
 
 /** The queue's method, beside the Store's. */

@@ -9,6 +9,7 @@ import { ApiError } from '../api-error';
 import { type CheckAndAdd, type CheckedResult, IngestBatcher } from '../ingest/batcher';
 import { clipChecked } from '../ingest/prepare';
 import { checkUpdate } from '../privacy/validate-update';
+import { useSimd } from '../simd/kernels';
 import { openStoreFromSpec } from './open';
 import {
   type Call,
@@ -43,6 +44,7 @@ function sent(e: unknown): SentError {
 const port = parentPort;
 if (!port) throw new Error('store-worker.ts runs as a worker thread only');
 const data = workerData as WorkerData;
+useSimd(data.simd ?? true);
 
 let store: Store;
 try {

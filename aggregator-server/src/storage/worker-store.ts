@@ -74,6 +74,8 @@ export interface WorkerStoreOptions {
   readonly onPause?: () => void;
   /** Transfer updates' bodies instead of copying them; each comes back here after its commit. */
   readonly lendBodies?: (returned: ArrayBuffer) => void;
+  /** config.simd: the worker's update checks and sums in WebAssembly SIMD (default true). */
+  readonly simd?: boolean;
 }
 
 export interface WorkerStore {
@@ -93,7 +95,11 @@ export async function openStoreInWorker(
   spec: StoreSpec,
   options: WorkerStoreOptions = {},
 ): Promise<WorkerStore> {
-  const data: WorkerData = { spec, batcher: options.batcher ?? {} };
+  const data: WorkerData = {
+    spec,
+    batcher: options.batcher ?? {},
+    ...(options.simd === undefined ? {} : { simd: options.simd }),
+  };
   const worker: Worker = startTsWorker(new URL('./store-worker.ts', import.meta.url), data);
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let next = 0;

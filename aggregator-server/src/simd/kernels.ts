@@ -1,0 +1,76 @@
+// The update path's two loops over 100,000 values in WebAssembly SIMD (kernels.wat): the sum of squares
+// of the finiteness/norm check and sum += scale · values. One instance per thread (isolate), made on
+// first use. Its memory holds a running sum and one scratch vector; values are copied in (a memcpy, far
+// cheaper than the scalar loop's reads of a body just written on another core), the sum once per batch.
+// null where the engine has no WebAssembly SIMD: callers keep their JavaScript loops for that case.
+
+import { KERNELS_WASM } from './kernels-module';
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  sumsq(p: number, n: number): number;
+  addScaled(s: number, v: number, n: number, scale: number): void;
+}
+
+const PAGE = 65536;
+let instance: Exports | null | undefined;
+let enabled = true;
+
+/** Turns the kernels off (config `simd: false`) or back on for this thread: the JavaScript loops, for A/B runs. */
+export function useSimd(on: boolean): void {
+  enabled = on;
+}
+
+/** The kernels of this thread, or null where they cannot run (no WebAssembly SIMD) or are turned off. */
+export function simdKernels(): Exports | null {
+  if (!enabled) return null;
+  if (instance === undefined) {
+    try {
+      instance = new WebAssembly.Instance(new WebAssembly.Module(KERNELS_WASM)).exports as unknown as Exports;
+    } catch {
+      instance = null;
+    }
+  }
+  return instance;
+}
+
+/** Grows the memory to at least `bytes`; views taken before are detached by a growth, so take them after. */
+function reserve(k: Exports, bytes: number): void {
+  const have = k.memory.buffer.byteLength;
+  if (have < bytes) k.memory.grow(Math.ceil((bytes - have) / PAGE));
+}
+
+/** Σ v² of float32 values, bit for bit as sumOfSquares in privacy/validate-update.ts; null: no SIMD. */
+export function sumOfSquaresSimd(values: Float32Array): number | null {
+  const k = simdKernels();
+  if (!k) return null;
+  reserve(k, values.byteLength);
+  new Float32Array(k.memory.buffer, 0, values.length).set(values);
+  return k.sumsq(0, values.length);
+}
+
+/**
+ * sum += scale · values for each item, in order, bit for bit as addScaled in storage/running-sum.ts;
+ * false (nothing changed) where there is no SIMD. The sum is copied in once and out once.
+ */
+export function addScaledBatchSimd(
+  sum: Float64Array,
+  items: readonly { readonly values: Float32Array; readonly scale: number }[],
+): boolean {
+  const k = simdKernels();
+  if (!k) return false;
+  const n = sum.length;
+  const at = n * 8;
+  reserve(k, at + n * 4);
+  const wasmSum = new Float64Array(k.memory.buffer, 0, n);
+  const scratch = new Float32Array(k.memory.buffer, at, n);
+  wasmSum.set(sum);
+  for (const { values, scale } of items) {
+    if (values.length !== n) throw new RangeError(`addScaled: ${values.length} values for a sum of ${n}`);
+    if (scale === 0) continue;
+    scratch.set(values);
+    k.addScaled(0, at, n, scale);
+  }
+  sum.set(wasmSum);
+  return true;
+}
