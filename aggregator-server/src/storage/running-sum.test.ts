@@ -32,7 +32,10 @@ describe('addScaledAll', () => {
   });
 
   it('a batch with a float64 update takes the JavaScript loop, with the same result', () => {
-    const updates = [...batch(99), { values: Float64Array.from({ length: 99 }, (_, i) => i * 1e-3), scale: 2 }];
+    const updates = [
+      ...batch(99),
+      { values: Float64Array.from({ length: 99 }, (_, i) => i * 1e-3), scale: 2 },
+    ];
     const sum = Float64Array.from({ length: 99 }, (_, i) => i / 3);
     addScaledAll(sum, updates);
     expect(sum).toEqual(oneByOne(99, updates));
