@@ -18,11 +18,13 @@ export interface BlobStore {
   get(sha256: string): Promise<Uint8Array>;
   /**
    * Running sums: durable bytes under a name (round, replica, slot), overwritten in place. Returns
-   * their SHA-256. `tx`: the transaction that records the name, for stores that keep these bytes in
-   * the database (then the bytes commit or roll back with it); a file store writes them before it.
+   * their checksum (sum-checksum.ts). `tx`: the transaction that records the name, for stores that
+   * keep these bytes in the database (then the bytes commit or roll back with it); a file store writes
+   * them before it.
    */
   putNamed(name: string, bytes: Uint8Array, tx?: Sql): Promise<string>;
-  getNamed(name: string, sha256: string): Promise<Uint8Array>;
+  /** The bytes stored under `name`, verified against `checksum` (ChecksumError when they do not match). */
+  getNamed(name: string, checksum: string): Promise<Uint8Array>;
   deleteNamed(name: string): Promise<void>;
   /** Every stored name, for the clean-up of sums of finished rounds. */
   listNamed(): Promise<string[]>;

@@ -8,6 +8,7 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type BlobStore, NAME, sha256Hex, verified } from './blobs';
+import { sumChecksum, verifiedSum } from './sum-checksum';
 
 export interface FileBlobOptions {
   /**
@@ -53,7 +54,7 @@ async function writeDurably(
  * the running sums, whose file is reused: no temporary file, rename or directory sync per commit, only
  * when the file is first created. Not atomic: a crash mid-write leaves a torn file, so the caller may
  * only overwrite a file that nothing durable refers to (the store alternates two slots per replica and
- * checks the SHA-256 on every read).
+ * checks the checksum on every read).
  */
 async function overwriteDurably(dir: string, path: string, bytes: Uint8Array): Promise<void> {
   // open, write and close are synchronous: each is microseconds (the write only copies into the page
@@ -108,10 +109,10 @@ export function fileBlobs(dir: string, options: FileBlobOptions = {}): BlobStore
     },
     async putNamed(name, bytes) {
       await overwriteDurably(join(dir, 'sums'), named(name), bytes);
-      return sha256Hex(bytes);
+      return sumChecksum(bytes);
     },
-    async getNamed(name, sha) {
-      return verified(sha, new Uint8Array(await readFile(named(name))));
+    async getNamed(name, checksum) {
+      return verifiedSum(name, checksum, new Uint8Array(await readFile(named(name))));
     },
     async deleteNamed(name) {
       await rm(named(name), { force: true });

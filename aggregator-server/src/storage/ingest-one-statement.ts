@@ -13,9 +13,9 @@
 // general path (sql-store.ts), a transaction of several statements that handles duplicates.
 
 import type { BlobStore } from './blobs';
-import { sha256Hex } from './blobs';
 import { addScaledAll, f64Bytes, type RunningSum } from './running-sum';
 import type { Sql } from './sql';
+import { sumChecksum } from './sum-checksum';
 import type { ClippedUpdate, RoundState } from './types';
 
 export const RACED_MESSAGE = 'hearth: a receipt of this batch was inserted meanwhile';
@@ -54,7 +54,7 @@ export async function ingestInOneStatement(o: {
   // the slot the row does not name (see sql-store.ts)
   const name = `sum-r${roundId}-${replicaId}-${next.seq % 2}`;
   const bytes = f64Bytes(next.sum);
-  const sha = blobs.namedInDatabase ? sha256Hex(bytes) : await blobs.putNamed(name, bytes);
+  const checksum = blobs.namedInDatabase ? sumChecksum(bytes) : await blobs.putNamed(name, bytes);
   const params: unknown[] = [
     roundId,
     replicaId,
@@ -66,7 +66,7 @@ export async function ingestInOneStatement(o: {
     next.zeroed,
     next.seq,
     name,
-    sha,
+    checksum,
     updates.length,
   ];
   if (blobs.namedInDatabase) params.push(bytes);

@@ -5,6 +5,7 @@
 
 import { type BlobStore, NAME, sha256Hex, verified } from './blobs';
 import { bytesOf, type Sql } from './sql';
+import { sumChecksum, verifiedSum } from './sum-checksum';
 
 export function sqlBlobs(sql: Sql): BlobStore {
   return {
@@ -30,14 +31,14 @@ export function sqlBlobs(sql: Sql): BlobStore {
          ON CONFLICT (name) DO UPDATE SET bytes = EXCLUDED.bytes`,
         [name, bytes],
       );
-      return sha256Hex(bytes);
+      return sumChecksum(bytes);
     },
-    async getNamed(name, sha) {
+    async getNamed(name, checksum) {
       const rows = await sql.query<{ bytes: unknown }>('SELECT bytes FROM named_blobs WHERE name = $1', [
         name,
       ]);
       if (!rows[0]) throw new Error(`running sum ${name} is missing`);
-      return verified(sha, bytesOf(rows[0].bytes));
+      return verifiedSum(name, checksum, bytesOf(rows[0].bytes));
     },
     async deleteNamed(name) {
       await sql.query('DELETE FROM named_blobs WHERE name = $1', [name]);
