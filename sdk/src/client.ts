@@ -3,13 +3,14 @@
 import { startCapture } from './capture';
 import { type ResolvedConfig, validateConfig } from './config';
 import { Consent, gpc } from './consent';
+import { Deadlines } from './deadlines';
 import { type StoredEvent, validateEvent } from './event';
 import { forgetClientId, type Rounds, startFederation } from './federation';
 import { HistoryLog } from './history';
 import type { Lane } from './lane';
 import { debug, describe, history as messages, setDebug } from './log';
 import { Outbox } from './outbox';
-import type { WorkerApi, WorkerStarted } from './protocol';
+import type { RankReply, WorkerApi, WorkerStarted } from './protocol';
 import { expandRanking } from './ranking';
 import { destroy, Store } from './storage';
 import type {
@@ -132,6 +133,9 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   let lane: Lane | null = null;
   let started: WorkerStarted = { backend: 'none', messages: [] };
   let ready: Promise<void> = Promise.resolve();
+  /** True once `ready` has settled: rank() then posts at once, not a microtask later. */
+  let settled = true;
+  const deadlines = new Deadlines();
   let writes: StoredEvent[] = [];
   let tensors: number | undefined;
   let lastRank: Status['lastRank'];
@@ -332,12 +336,16 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
         // Events tracked while the log was loading come after the stored ones.
         log.replace([...stored, ...log.events]);
       })();
+      settled = false;
       ready = Promise.all([history, startWorker(c)])
         .then(() => {
           workerStarted = api !== null && started.backend !== 'none';
           startFederated(c);
         })
-        .catch((e: unknown) => debug(`init failed (${describe(e)}); ranking in the shop order`));
+        .catch((e: unknown) => debug(`init failed (${describe(e)}); ranking in the shop order`))
+        .finally(() => {
+          settled = true;
+        });
       await ready;
     } catch (e) {
       debug(`init failed (${describe(e)})`);
@@ -354,9 +362,13 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       const timeout =
         typeof asked === 'number' && Number.isFinite(asked) && asked > 0 ? asked : config.rankTimeoutMs;
       const t0 = performance.now();
+      // A worker that missed a deadline after it started is not waited for again until it answers:
+      // one call at a time probes it, the others get the shop order at once (a dead or stuck worker
+      // must not cost every rank() its timeout).
+      if (stalled && probing) return originalOrder(ids);
       // A call that has already timed out must not reach the worker (it would delay the next ones).
       let late = false;
-      const work = ready.then(async () => {
+      const send = async (): Promise<RankReply | null> => {
         if (!lane || late) return null;
         hasRanked = true;
         encodedRev = log.rev; // the worker encodes this history now: no need to prepare it
@@ -374,20 +386,19 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
           });
         stalled = false; // it answers again
         return answer;
-      });
-      // A worker that missed a deadline after it started is not waited for again until it answers
-      // (one call at a time probes it): a dead or stuck worker must not cost every rank() its timeout.
+      };
+      const work = settled ? send() : ready.then(send);
       if (stalled) {
-        if (probing) late = true;
-        else {
-          probing = true;
-          void work.then(() => {
-            probing = false;
-          });
-        }
+        probing = true;
+        const probed = () => {
+          probing = false;
+        };
+        work.then(probed, probed);
         return originalOrder(ids);
       }
-      const reply = await within(work, timeout, null);
+      const reply = await deadlines.within(work, timeout, null, (e) =>
+        debug(`worker call failed (${describe(e)})`),
+      );
       late = true;
       if (!reply && workerStarted) {
         stalled = true;
