@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sumOfSquares } from '../privacy/validate-update';
 import { addScaled } from '../storage/running-sum';
-import { addScaledBatchSimd, simdKernels, sumOfSquaresSimd, useSimd } from './kernels';
+import { addScaledBatchSimd, residentF64, simdKernels, sumOfSquaresSimd, useSimd } from './kernels';
 
 /** A small seeded generator (mulberry32), so a failure names a reproducible case. */
 function rng(seed: number): () => number {
@@ -72,6 +72,39 @@ describe('WebAssembly SIMD kernels', () => {
     }
   });
 
+  it('resident sums are added into in place, batch after batch, interleaved with a plain sum', () => {
+    const random = rng(4);
+    for (const n of [1, 7, 100_003]) {
+      const a = residentF64(n)!;
+      const b = residentF64(n)!;
+      expect([a.length, b.length, a[0], b[n - 1]]).toEqual([n, n, 0, 0]);
+      const plain = new Float64Array(n);
+      const js = { a: new Float64Array(n), b: new Float64Array(n), plain: new Float64Array(n) };
+      for (let round = 0; round < 3; round++) {
+        for (const [sum, twin] of [
+          [a, js.a],
+          [plain, js.plain],
+          [b, js.b],
+        ] as const) {
+          const items = [0.5, 1, 0.25].map((scale) => ({ values: vector(n, random, false), scale }));
+          for (const it of items) addScaled(twin, it.values, it.scale);
+          expect(addScaledBatchSimd(sum, items)).toBe(true);
+        }
+      }
+      for (const [sum, twin] of [
+        [a, js.a],
+        [b, js.b],
+        [plain, js.plain],
+      ] as const)
+        for (let i = 0; i < n; i++) if (!Object.is(sum[i], twin[i])) expect.fail(`n=${n} [${i}]`);
+    }
+  });
+
+  it('turned off, no resident sums are made', () => {
+    useSimd(false);
+    expect(residentF64(10)).toBeNull();
+  });
+
   it('a batch with a vector of the wrong length is refused before the sum changes', () => {
     const sum = new Float64Array(8).fill(1);
     expect(() =>
@@ -81,6 +114,15 @@ describe('WebAssembly SIMD kernels', () => {
       ]),
     ).toThrow(RangeError);
     expect([...sum]).toEqual(new Array(8).fill(1));
+    const resident = residentF64(8)!;
+    resident.fill(1);
+    expect(() =>
+      addScaledBatchSimd(resident, [
+        { values: new Float32Array(8).fill(1), scale: 1 },
+        { values: new Float32Array(7), scale: 1 },
+      ]),
+    ).toThrow(RangeError);
+    expect([...resident]).toEqual(new Array(8).fill(1));
   });
 
   it('turned off (config simd: false), they decline and the callers keep their loops', () => {

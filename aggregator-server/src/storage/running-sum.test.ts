@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { useSimd } from '../simd/kernels';
-import { addScaled, addScaledAll } from './running-sum';
+import { addScaled, addScaledAll, f64Bytes, sumFromBytes, zeroSum } from './running-sum';
 
 afterEach(() => useSimd(true));
 
@@ -40,5 +40,29 @@ describe('addScaledAll', () => {
     addScaledAll(sum, updates);
     expect(sum).toEqual(oneByOne(99, updates));
     expect(sum[98]).not.toBe(oneByOne(99, batch(99))[98]);
+  });
+
+  it('zeroSum and sumFromBytes (resident in WebAssembly memory or not) add like a plain array', () => {
+    for (const simd of [true, false]) {
+      useSimd(simd);
+      const updates = batch(1001);
+      const fresh = zeroSum(1001);
+      expect(fresh.every((x) => x === 0)).toBe(true);
+      const start = Float64Array.from({ length: 1001 }, (_, i) => i / 3);
+      const read = sumFromBytes(f64Bytes(start));
+      expect(read).toEqual(start);
+      addScaledAll(read, updates);
+      addScaledAll(fresh, updates);
+      expect(read).toEqual(oneByOne(1001, updates));
+      addScaledAll(read, updates);
+      expect(read).not.toEqual(oneByOne(1001, updates));
+      const fromZero = new Float64Array(1001);
+      for (const u of updates) addScaled(fromZero, u.values, u.scale);
+      expect(fresh).toEqual(fromZero);
+    }
+  });
+
+  it('sumFromBytes refuses bytes that are not whole float64s', () => {
+    expect(() => sumFromBytes(new Uint8Array(12))).toThrow(/12 bytes/);
   });
 });

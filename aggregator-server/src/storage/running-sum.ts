@@ -1,6 +1,6 @@
 // A replica's running sum of one round, and the arithmetic and byte views the store needs for it.
 
-import { addScaledBatchSimd } from '../simd/kernels';
+import { addScaledBatchSimd, residentF64 } from '../simd/kernels';
 
 /** The bytes of a float64 array (little-endian hosts: the format of stored sums), as a view, no copy. */
 export function f64Bytes(values: Float64Array): Uint8Array {
@@ -9,6 +9,22 @@ export function f64Bytes(values: Float64Array): Uint8Array {
 /** float64 little-endian bytes -> Float64Array (a copy, so alignment never matters). */
 export function bytesToF64(bytes: Uint8Array): Float64Array {
   return new Float64Array(bytes.slice().buffer);
+}
+
+/**
+ * A zeroed running sum of n values: resident in WebAssembly memory where the SIMD kernels run, so a
+ * group commit adds into it without copying it in and out (simd/kernels.ts residentF64).
+ */
+export function zeroSum(n: number): Float64Array {
+  return residentF64(n) ?? new Float64Array(n);
+}
+
+/** A running sum read back from its stored bytes (float64 little-endian), as zeroSum makes them. */
+export function sumFromBytes(bytes: Uint8Array): Float64Array {
+  if (bytes.length % 8 !== 0) throw new RangeError(`running sum: ${bytes.length} bytes is not float64s`);
+  const sum = zeroSum(bytes.length / 8);
+  f64Bytes(sum).set(bytes);
+  return sum;
 }
 
 /**

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { TensorLayout } from '@hearth/models';
 import type { BlobStore } from './blobs';
 import { ingestInOneStatement } from './ingest-one-statement';
-import { addScaledAll, bytesToF64, f64Bytes, type RunningSum } from './running-sum';
+import { addScaledAll, bytesToF64, f64Bytes, type RunningSum, sumFromBytes, zeroSum } from './running-sum';
 import { isUniqueViolation, type Sql } from './sql';
 import {
   type ClippedUpdate,
@@ -167,8 +167,8 @@ export function sqlStore(options: SqlStoreOptions): Store {
       [roundId, replicaId],
     );
     const row = rows[0];
-    if (!row) return { sum: new Float64Array(size), count: 0, clipped: 0, zeroed: 0, seq: 0 };
-    const sum = bytesToF64(await blobs.getNamed(row.sum_blob, row.sum_sha256));
+    if (!row) return { sum: zeroSum(size), count: 0, clipped: 0, zeroed: 0, seq: 0 };
+    const sum = sumFromBytes(await blobs.getNamed(row.sum_blob, row.sum_sha256));
     return { sum, count: row.count, clipped: row.clipped, zeroed: row.zeroed, seq: row.seq };
   }
 
