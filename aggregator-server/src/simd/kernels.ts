@@ -58,7 +58,11 @@ export function residentF64(n: number): Float64Array | null {
   const module = enabled ? kernelsModule() : null;
   if (!module) return null;
   const k = new WebAssembly.Instance(module).exports as unknown as Exports;
-  reserve(k, n * 12);
+  try {
+    reserve(k, n * 12);
+  } catch {
+    return null; // no memory that large to be had: the caller's plain array will do
+  }
   residents.set(k.memory.buffer, k);
   return new Float64Array(k.memory.buffer, 0, n);
 }
