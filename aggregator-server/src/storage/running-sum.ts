@@ -48,8 +48,9 @@ export function addScaled(sum: Float64Array, values: Float32Array | Float64Array
 
 /**
  * sum += scale · values for each update of a batch, in order: in WebAssembly SIMD where every update is
- * float32 (simd/kernels.ts; 0.04-0.05 instead of 0.12-0.15 ms per 100,000 values, the sum copied in and
- * out once per batch), else addScaled; the same float64 results either way.
+ * float32 (simd/kernels.ts; 0.04-0.05 instead of 0.12-0.15 ms per 100,000 values; a sum from zeroSum is
+ * added into in place, another is copied in and out once per batch), else addScaled; the same float64
+ * results either way.
  */
 export function addScaledAll(
   sum: Float64Array,
