@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { type FileBlobOptions, fileBlobs } from './file-blobs';
+import { openDurablePGlite } from './pglite-durable';
 import { applySchema } from './schema';
 import { pgliteSql } from './sql';
 import { sqlStore } from './sql-store';
@@ -20,7 +21,10 @@ export interface EmbeddedStoreOptions extends FileBlobOptions {
 
 export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<Store> {
   await mkdir(options.dir, { recursive: true });
-  const db = await PGlite.create(options.inMemory ? 'memory://' : join(options.dir, 'db'));
+  // On disk, commits are fsynced (./pglite-durable): PGlite's defaults keep them in the page cache only.
+  const db = options.inMemory
+    ? await PGlite.create('memory://')
+    : await openDurablePGlite(join(options.dir, 'db'));
   const sql = pgliteSql(db);
   await applySchema(sql);
   return sqlStore({ kind: 'embedded', sql, blobs: fileBlobs(join(options.dir, 'weights'), options) });
