@@ -1,19 +1,8 @@
+import { mulberry32 as rng } from '@hearth/models';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sumOfSquares } from '../privacy/validate-update';
 import { addScaled } from '../storage/running-sum';
 import { addScaledBatchSimd, residentF64, simdKernels, sumOfSquaresSimd, useSimd } from './kernels';
-
-/** A small seeded generator (mulberry32), so a failure names a reproducible case. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** float32 values over many magnitudes, with NaN, ±Inf, ±0, subnormals and ±FLT_MAX sprinkled in. */
 function vector(n: number, random: () => number, specials: boolean): Float32Array {
