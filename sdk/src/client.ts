@@ -7,6 +7,7 @@ import { Deadlines } from './deadlines';
 import { type StoredEvent, validateEvent } from './event';
 import { forgetClientId, type Rounds, startFederation } from './federation';
 import { HistoryLog } from './history';
+import { byId, KnownIndices } from './known-indices';
 import type { Lane } from './lane';
 import { debug, describe, history as messages, setDebug } from './log';
 import { Outbox } from './outbox';
@@ -128,6 +129,8 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   let consent: Consent | undefined;
   let store: Store | null = null;
   const log = new HistoryLog(HISTORY);
+  /** Catalogue indices of the products ranked before: rank() sends those as numbers. */
+  const known = new KnownIndices();
   let api: WorkerApi | null = null;
   /** rank() and prepare(): one port, so the history differences they carry arrive in order. */
   let lane: Lane | null = null;
@@ -368,24 +371,37 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       if (stalled && probing) return originalOrder(ids);
       // A call that has already timed out must not reach the worker (it would delay the next ones).
       let late = false;
-      const send = async (): Promise<RankReply | null> => {
+      const ask = (byIndex: boolean) => {
         if (!lane || late) return null;
         hasRanked = true;
         encodedRev = log.rev; // the worker encodes this history now: no need to prepare it
-        const answer = await lane
+        const encoded = byIndex ? known.encode(ids) : byId(ids);
+        return lane
           .rank({
             history: log.sync(),
-            candidates: ids,
+            candidates: encoded,
             now: Date.now(),
             utcOffsetMin: -new Date().getTimezoneOffset(),
             shopWeight: config?.shopWeight ?? 0.2,
+          })
+          .then((answer) => {
+            if (answer && 'ranking' in answer) known.learn(answer.catalog, encoded.ids, answer.learned);
+            return answer;
           })
           .catch((e: unknown) => {
             log.resend(); // the worker may not have taken this history in
             throw e;
           });
+      };
+      const send = async (): Promise<RankReply | null> => {
+        let answer = await ask(true);
+        // The page's indices name another catalogue (a new model's): once more, by id.
+        if (answer && 'staleCatalog' in answer) {
+          known.forget();
+          answer = await ask(false);
+        }
         stalled = false; // it answers again
-        return answer;
+        return answer && 'ranking' in answer ? answer : null;
       };
       const work = settled ? send() : ready.then(send);
       if (stalled) {
@@ -496,6 +512,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
     try {
       if (!config || !consent) return false;
       log.replace([]);
+      known.forget(); // product ids the shop ranked, not the shopper's: cleared all the same
       const ok = await wipe();
       // The grant goes with the data; an explicit refusal stays (it holds nothing personal, and an
       // opt-out that forget() silently undid would be a trap).

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { HistoryLog, HistoryMirror } from './history';
+import { byId } from './known-indices';
 import { laneOver, serveLane } from './lane';
 import type { RankReply, RankRequest } from './protocol';
 
 const request = (n: number): RankRequest => ({
   history: { epoch: 1, total: 0, length: 0, events: [], full: true },
-  candidates: Array.from({ length: n }, (_, i) => `p${i}`),
+  candidates: byId(Array.from({ length: n }, (_, i) => `p${i}`)),
   now: 0,
   utcOffsetMin: 0,
   shopWeight: 0.2,
@@ -27,6 +28,8 @@ function reply(n: number, workerMs: number): RankReply {
     modelMs: 0,
     encoded: true,
     modelVersion: 'v',
+    catalog: 1,
+    learned: new Int32Array(0),
   };
 }
 
@@ -37,7 +40,7 @@ describe('lane', () => {
     // The longer list answers later: replies must still find their calls.
     serveLane(port2, {
       rank: async (r) => {
-        const n = r.candidates.length;
+        const n = r.candidates.indices.length;
         await new Promise((done) => setTimeout(done, n));
         const out = reply(n, n);
         sent.push(out);
@@ -46,7 +49,7 @@ describe('lane', () => {
       prepare: async () => true,
     });
     const { rank } = laneOver(port1);
-    const [a, b] = await Promise.all([rank(request(30)), rank(request(3))]);
+    const [a, b] = (await Promise.all([rank(request(30)), rank(request(3))])) as RankReply[];
     expect(a?.workerMs).toBe(30);
     expect(Array.from(a!.ranking.order)).toEqual(Array.from({ length: 30 }, (_, i) => 29 - i));
     expect(b?.workerMs).toBe(3);
@@ -59,7 +62,7 @@ describe('lane', () => {
     const { port1, port2 } = new MessageChannel();
     serveLane(port2, {
       rank: async (r) => {
-        if (r.candidates.length === 0) return null;
+        if (r.candidates.indices.length === 0) return null;
         throw new RangeError('history out of step');
       },
       prepare: async (r) => r.now > 0,
@@ -92,7 +95,7 @@ describe('lane', () => {
       log.append({ type: 'click', item: `p${i}`, t: i });
       const base = { history: log.sync(), now: i, utcOffsetMin: 0 };
       calls.push(
-        i % 3 === 0 ? lane.prepare(base) : lane.rank({ ...base, candidates: ['p1'], shopWeight: 0 }),
+        i % 3 === 0 ? lane.prepare(base) : lane.rank({ ...base, candidates: byId(['p1']), shopWeight: 0 }),
       );
     }
     await Promise.all(calls);

@@ -6,12 +6,12 @@
 //    arrive in the order they were posted. Messages on one port keep their order; on two ports
 //    (this one and comlink's) they need not.
 // The other verbs are rare and keep comlink.
-import type { PrepareRequest, RankReply, RankRequest } from './protocol';
+import type { PrepareRequest, RankReply, RankRequest, StaleCatalog } from './protocol';
 import { buffers } from './ranking';
 
 /** The calls that carry the history. */
 export interface Lane {
-  rank(r: RankRequest): Promise<RankReply | null>;
+  rank(r: RankRequest): Promise<RankReply | StaleCatalog | null>;
   /** Encodes the history ahead; resolves true when the encoder ran. */
   prepare(r: PrepareRequest): Promise<boolean>;
 }
@@ -25,7 +25,7 @@ export function serveLane(port: MessagePort, lane: Lane): void {
     try {
       if (verb === 'rank') {
         const reply = await lane.rank(request);
-        port.postMessage([id, reply], reply ? buffers(reply.ranking) : []);
+        port.postMessage([id, reply], reply && 'ranking' in reply ? buffers(reply.ranking) : []);
       } else port.postMessage([id, await lane.prepare(request)]);
     } catch (error) {
       port.postMessage([
@@ -56,7 +56,7 @@ export function laneOver(port: MessagePort): Lane {
       port.postMessage([id, verb, request]);
     });
   return {
-    rank: (r) => call<RankReply | null>('rank', r),
+    rank: (r) => call<RankReply | StaleCatalog | null>('rank', r),
     prepare: (r) => call<boolean>('prepare', r),
   };
 }

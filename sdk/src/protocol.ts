@@ -3,6 +3,7 @@
 // global scope reaches it.
 import type { StoredEvent } from './event';
 import type { HistorySync } from './history';
+import type { EncodedCandidates } from './known-indices';
 import type { CompactRanking } from './ranking';
 import type { Backend, Explanation, FeatureSummary, TrainResult } from './types';
 
@@ -40,7 +41,8 @@ export interface WorkerStarted {
 export interface RankRequest {
   /** What the worker's copy of the history lacks (see ./history). */
   history: HistorySync;
-  candidates: string[];
+  /** By catalogue index where the page knows it, else by id (see ./known-indices). */
+  candidates: EncodedCandidates;
   /** Ms since the epoch, the page's clock (time-of-day and gaps). */
   now: number;
   /** Minutes east of UTC of the shopper's clock, for the time-of-day context. */
@@ -79,6 +81,14 @@ export interface RankReply {
   personalised?: boolean;
   /** What the worker derived from the history for this call, for status() and a debug panel. */
   features?: FeatureSummary;
+  /** The catalogue the ranking model indexes products in, and the indices of the ids sent by id. */
+  catalog: number;
+  learned: Int32Array;
+}
+
+/** rank()'s answer when the page named candidates by indices of another catalogue: send the ids. */
+export interface StaleCatalog {
+  staleCatalog: number;
 }
 
 /** What a sampled client is told at check-in (the aggregator's `sampled` reply). */
@@ -143,7 +153,7 @@ export type TrainNowReply =
 export interface WorkerApi {
   start(s: WorkerStart): Promise<WorkerStarted>;
   /** Null when the worker has no model to rank with. */
-  rank(r: RankRequest): Promise<RankReply | null>;
+  rank(r: RankRequest): Promise<RankReply | StaleCatalog | null>;
   /** Encodes the history now so that a rank() for it skips the encoder; true when the encoder ran. */
   prepare(r: PrepareRequest): Promise<boolean>;
   explain(r: ExplainRequest): Promise<Explanation | null>;

@@ -23,7 +23,7 @@ export const CATEGORY_NAMES = ['', 'Lipstick', 'Shampoo', 'Perfume'];
 export interface TestModel {
   manifest: string;
   weights: Uint8Array;
-  /** Shop ids p1..pN; item index i is `p${i}`. */
+  /** Shop ids p1..pN; item index i is `p${i}` (`p${N + 1 - i}` with reverseIds). */
   itemIds: string[];
   /** Category index (1..3) of a shop id. */
   categoryOf(id: string): number;
@@ -44,6 +44,8 @@ export interface TestModelOptions {
   architecture?: Partial<ModelConfig>;
   /** Storage of the item tables (default float32 for exact comparisons; float16 as shipped). */
   tableDtype?: TableDtype;
+  /** Name the items in reverse (index 1 is p<numItems>): a catalogue with the same ids at other indices. */
+  reverseIds?: boolean;
 }
 
 export async function makeTestModel(options: TestModelOptions = {}): Promise<TestModel> {
@@ -67,7 +69,10 @@ export async function makeTestModel(options: TestModelOptions = {}): Promise<Tes
   const scaled = tf.mul(weights[ITEM_EMBEDDING]!, 25);
   weights[ITEM_EMBEDDING]!.dispose();
   weights[ITEM_EMBEDDING] = scaled;
-  const itemIds = ['', ...Array.from({ length: numItems }, (_, i) => `p${i + 1}`)];
+  const itemIds = [
+    '',
+    ...Array.from({ length: numItems }, (_, i) => `p${options.reverseIds ? numItems - i : i + 1}`),
+  ];
   const input = await artifactInput(
     config,
     weights,

@@ -6,7 +6,8 @@ import { startServer, type TestServer } from '../../../test/browser/harness';
 import { makeTestModel, serveModel, type TestModel } from '../../../test/browser/test-model';
 import type { StoredEvent } from '../event';
 import { HistoryLog, HistoryOutOfSync, type HistorySync } from '../history';
-import type { WorkerApi } from '../protocol';
+import { byId, KnownIndices } from '../known-indices';
+import type { RankReply, StaleCatalog, WorkerApi } from '../protocol';
 import { expandRanking } from '../ranking';
 import { createWorkerApi } from './api';
 import { bucketFor, CANDIDATE_BUCKETS } from './scoring';
@@ -20,6 +21,12 @@ const history: StoredEvent[] = [
   { type: 'click', item: 'p7', t: now - 200_000 },
   { type: 'add_to_cart', item: 'p10', t: now - 100_000 },
 ];
+
+/** A ranking, or the test fails here (not a null or a stale-catalogue answer). */
+function ranked(answer: RankReply | StaleCatalog | null): RankReply {
+  if (!answer || !('ranking' in answer)) throw new Error(`expected a ranking, got ${JSON.stringify(answer)}`);
+  return answer;
+}
 
 /** The whole history, as a page sends it the first time. */
 const whole = (events: StoredEvent[]): HistorySync => ({
@@ -58,14 +65,16 @@ describe('worker api', () => {
 
   it('rank() scores known items exactly as the model core does, padding or not', async () => {
     const candidates = ['p20', 'p21', 'p22', 'nope', 'p23'];
-    const reply = await api.rank({
-      history: whole(history),
-      candidates,
-      now,
-      utcOffsetMin: 0,
-      shopWeight: 0.2,
-    });
-    const items = expandRanking(candidates, reply!.ranking)!;
+    const reply = ranked(
+      await api.rank({
+        history: whole(history),
+        candidates: byId(candidates),
+        now,
+        utcOffsetMin: 0,
+        shopWeight: 0.2,
+      }),
+    );
+    const items = expandRanking(candidates, reply.ranking)!;
     const expected = await model.scores(
       history.map((e) => ({ id: e.item!, action: e.type as 'view', timeMs: e.t })),
       ['p20', 'p21', 'p22', 'p23'],
@@ -73,18 +82,20 @@ describe('worker api', () => {
     const got = ['p20', 'p21', 'p22', 'p23'].map((id) => items.find((r) => r.id === id)!.modelScore!);
     for (const [i, g] of got.entries()) expect(g).toBeCloseTo(expected[i]!, 5);
     expect(items.find((r) => r.id === 'nope')?.modelScore).toBeUndefined();
-    expect(reply!.modelVersion).toBe('test-1');
+    expect(reply.modelVersion).toBe('test-1');
   });
 
   it('explain() names history items as drivers, weights summing to at most 1', async () => {
-    const ranked = await api.rank({
-      history: whole(history),
-      candidates: ['p30', 'p31', 'p32'],
-      now,
-      utcOffsetMin: 0,
-      shopWeight: 0,
-    });
-    const top = expandRanking(['p30', 'p31', 'p32'], ranked!.ranking)![0]!.id;
+    const reply = ranked(
+      await api.rank({
+        history: whole(history),
+        candidates: byId(['p30', 'p31', 'p32']),
+        now,
+        utcOffsetMin: 0,
+        shopWeight: 0,
+      }),
+    );
+    const top = expandRanking(['p30', 'p31', 'p32'], reply.ranking)![0]!.id;
     const e = (await api.explain({ history, itemId: top, now, utcOffsetMin: 0 }))!;
     expect(e.itemId).toBe(top);
     for (const d of e.drivers) expect(['p4', 'p7', 'p10']).toContain(d.itemId);
@@ -113,7 +124,7 @@ describe('worker api', () => {
     expect(
       await empty.rank({
         history: whole(history),
-        candidates: ['p1'],
+        candidates: byId(['p1']),
         now,
         utcOffsetMin: 0,
         shopWeight: 0.2,
@@ -125,12 +136,20 @@ describe('worker api', () => {
     const candidates = ['p20', 'p21', 'p22', 'p23'];
     const log = new HistoryLog(50);
     for (const e of history) log.append(e);
-    await api.rank({ history: log.sync(), candidates, now, utcOffsetMin: 0, shopWeight: 0 });
+    await api.rank({
+      history: log.sync(),
+      candidates: byId(candidates),
+      now,
+      utcOffsetMin: 0,
+      shopWeight: 0,
+    });
     const click: StoredEvent = { type: 'click', item: 'p12', t: now - 1000 };
     log.append(click);
     const delta = log.sync();
     expect(delta.events).toEqual([click]);
-    const byDelta = await api.rank({ history: delta, candidates, now, utcOffsetMin: 0, shopWeight: 0 });
+    const byDelta = ranked(
+      await api.rank({ history: delta, candidates: byId(candidates), now, utcOffsetMin: 0, shopWeight: 0 }),
+    );
     const fresh = createWorkerApi();
     await fresh.start({
       siteKey: 'node-2',
@@ -140,19 +159,50 @@ describe('worker api', () => {
       persist: false,
       maxEventAgeDays: 30,
     });
-    const byWhole = await fresh.rank({
-      history: whole([...history, click]),
-      candidates,
-      now,
-      utcOffsetMin: 0,
-      shopWeight: 0,
-    });
-    expect(Array.from(byDelta!.ranking.modelScores)).toEqual(Array.from(byWhole!.ranking.modelScores));
-    expect(byDelta!.features?.sequenceLength).toBe(history.length + 1);
+    const byWhole = ranked(
+      await fresh.rank({
+        history: whole([...history, click]),
+        candidates: byId(candidates),
+        now,
+        utcOffsetMin: 0,
+        shopWeight: 0,
+      }),
+    );
+    expect(Array.from(byDelta.ranking.modelScores)).toEqual(Array.from(byWhole.ranking.modelScores));
+    expect(byDelta.features?.sequenceLength).toBe(history.length + 1);
     // A worker that never had the start of it refuses the difference (the page then sends it whole).
     log.append({ type: 'view', item: 'p13', t: now - 500 });
     expect(() =>
-      fresh.rank({ history: log.sync(), candidates, now, utcOffsetMin: 0, shopWeight: 0 }),
+      fresh.rank({ history: log.sync(), candidates: byId(candidates), now, utcOffsetMin: 0, shopWeight: 0 }),
     ).toThrow(HistoryOutOfSync);
+  });
+
+  it('rank() by the indices the page learned answers as by ids; another catalogue answers stale', async () => {
+    const candidates = ['p40', 'p41', 'nope', 'p42'];
+    const request = (c: ReturnType<typeof byId>) => ({
+      history: whole(history),
+      candidates: c,
+      now,
+      utcOffsetMin: 0,
+      shopWeight: 0.2,
+    });
+    const first = ranked(await api.rank(request(byId(candidates))));
+    expect(Array.from(first.learned)).toEqual([40, 41, 0, 42]); // the test catalogue: pN at index N
+    const known = new KnownIndices();
+    known.learn(first.catalog, candidates, first.learned);
+    const byIndex = known.encode(candidates);
+    expect(byIndex.ids).toEqual([]); // nothing left to send by id
+    const second = ranked(await api.rank(request(byIndex)));
+    expect(second.learned.length).toBe(0);
+    expect(Array.from(second.ranking.order)).toEqual(Array.from(first.ranking.order));
+    expect(Array.from(second.ranking.modelScores)).toEqual(Array.from(first.ranking.modelScores));
+    // Indices the page learned from another catalogue are not trusted: the page must send the ids.
+    expect(await api.rank(request({ ...byIndex, catalog: first.catalog + 1 }))).toEqual({
+      staleCatalog: first.catalog,
+    });
+    // ...while ids alone need no catalogue.
+    expect(ranked(await api.rank(request({ ...byId(candidates), catalog: 12345 }))).catalog).toBe(
+      first.catalog,
+    );
   });
 });

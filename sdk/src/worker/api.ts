@@ -12,6 +12,7 @@ import type {
   PrepareRequest,
   RankReply,
   RankRequest,
+  StaleCatalog,
   TrainNowReply,
   TrainNowRequest,
   WorkerApi,
@@ -23,6 +24,7 @@ import { Store } from '../storage';
 import type { Backend, Explanation } from '../types';
 import { chooseBackend } from './backend';
 import { blendCompact } from './blend';
+import { resolveCandidates } from './candidates';
 import { buildFeatures } from './features';
 import { checkIn, RoundModels, trainForRound } from './federated';
 import { buildModel, fetchLatest, type LoadedModel, loadCached } from './model';
@@ -148,7 +150,7 @@ export function createWorkerApi(): WorkerApi {
         }
         const fetched = await fetchLatest(manifestUrl, store, current.checksum, modelUrl);
         if (!fetched || model !== current) return;
-        next = buildModel(fetched);
+        next = buildModel(fetched, current);
         if (version !== undefined) {
           next.serverVersion = version;
           next.version = String(version);
@@ -208,21 +210,18 @@ export function createWorkerApi(): WorkerApi {
     }
   }
 
-  function rank(r: RankRequest): Promise<RankReply | null> {
+  function rank(r: RankRequest): Promise<RankReply | StaleCatalog | null> {
     const t0 = performance.now();
     // Applied first, in the order the page posted: even a call that cannot rank keeps the copy right.
     const events = history.apply(r.history);
     return using(async (m) => {
+      const resolved = resolveCandidates(r.candidates, m.catalog, m.catalogId, m.recommender.config.numItems);
+      if (!resolved) return { staleCatalog: m.catalogId };
+      const { indices, learned } = resolved;
       const features = buildFeatures(events, m.catalog, r.now, r.utcOffsetMin);
-      // Catalogue indices, looked up once for the model and the blend; 0: not in the catalogue.
-      const n = r.candidates.length;
-      const indices = new Int32Array(n);
+      const n = indices.length;
       const known: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const index = m.catalog.index.get(r.candidates[i]!) ?? 0;
-        indices[i] = index;
-        if (index > 0) known.push(index);
-      }
+      for (let i = 0; i < n; i++) if (indices[i]! > 0) known.push(indices[i]!);
       let scores: Float32Array | null = null;
       let encoded = false;
       let modelMs = 0;
@@ -247,6 +246,8 @@ export function createWorkerApi(): WorkerApi {
           modelVersion: m.version,
           personalised: m === personal,
           features: summarise(features, m),
+          catalog: m.catalogId,
+          learned,
         },
         buffers(compact),
       );

@@ -186,6 +186,51 @@ describe('model lifecycle', () => {
     await ctx.close();
   });
 
+  it('a new version with another catalogue: the indices the page learned are refused, and it ranks by ids again', async () => {
+    const ctx = await browser.newContext();
+    const config = {
+      siteKey: 'recatalogued',
+      modelUrl: serveModel(server, model, '/recatalogued/'),
+      autoCapture: false,
+    };
+    await (await open({ config }, ctx)).close(); // caches test-1
+    // The same ids at other indices: an index the page learned under test-1 names another product here.
+    const next = await makeTestModel({ seed: 9, version: 'test-3', reverseIds: true });
+    serveModel(server, next, '/recatalogued/');
+    const page = await open({ config }, ctx); // ranks with the cached test-1 while test-3 downloads
+    const candidates = ['p20', 'p21', 'p22', 'p23', 'p50'];
+    const r = await page.evaluate(
+      async ({ candidates, t }) => {
+        window.hearth.track({ type: 'click', item: 'p4', time: t });
+        window.hearth.track({ type: 'view', item: 'p40', time: t + 60_000 });
+        const first = await window.hearth.rank(candidates); // learns the indices under test-1
+        for (;;) {
+          const ranked = await window.hearth.rank(candidates);
+          const version = window.hearth.status().modelVersion;
+          if (version === 'test-3') return { first, ranked };
+          await new Promise((done) => setTimeout(done, 20));
+        }
+      },
+      { candidates, t: T0 },
+    );
+    const history = [
+      { id: 'p4', action: 'click', timeMs: T0 },
+      { id: 'p40', action: 'view', timeMs: T0 + 60_000 },
+    ] as const;
+    const scores = async (m: TestModel) => {
+      const s = await m.scores([...history], candidates);
+      return new Map(candidates.map((id, i) => [id, s[i]!]));
+    };
+    for (const [got, expected] of [
+      [r.first, await scores(model)],
+      [r.ranked, await scores(next)],
+    ] as const) {
+      expect(got.map((x) => x.id).sort()).toEqual([...candidates].sort());
+      for (const item of got) expect(item.modelScore).toBeCloseTo(expected.get(item.id)!, 4);
+    }
+    await ctx.close();
+  });
+
   it('rank() resolves at once with the shop order while the model loads, then with the model', async () => {
     server.route('/slow/manifest.json', async () => {
       await new Promise((done) => setTimeout(done, 1500));

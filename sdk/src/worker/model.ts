@@ -24,6 +24,11 @@ export interface LoadedModel {
   checksum: string;
   recommender: Recommender;
   catalog: Catalog;
+  /**
+   * Names `catalog`: the page keeps candidates' indices under it (../known-indices). A new version
+   * with the same products keeps the number, so the page's indices stay good across federated rounds.
+   */
+  catalogId: number;
   /** Human-readable names by category/brand index, when the catalogue has them. */
   categoryNames: string[];
   /** The same for brands (status().features names the shopper's top brands with them). */
@@ -110,20 +115,50 @@ export async function fetchLatest(
   return fetched;
 }
 
-/** Builds the network on the current backend. */
-export function buildModel({ manifest, decoded, fromCache }: FetchedArtifact): LoadedModel {
+let catalogs = 0;
+
+/** True when `catalog` holds exactly these products, categories and brands, at the same indices. */
+function sameCatalog(
+  catalog: Catalog,
+  ids: readonly string[],
+  category: Int32Array,
+  brand: Int32Array,
+): boolean {
+  const same = (a: Int32Array, b: Int32Array) => a.length === b.length && a.every((v, i) => v === b[i]);
+  if (!same(catalog.category, category) || !same(catalog.brand, brand)) return false;
+  let named = 0;
+  for (let i = 1; i < ids.length; i++) {
+    if (ids[i] === '') continue;
+    if (catalog.index.get(ids[i]!) !== i) return false;
+    named++;
+  }
+  return named === catalog.index.size;
+}
+
+/**
+ * Builds the network on the current backend. `previous`: the model this one replaces; its catalogue
+ * (and catalogId) is kept when the products are the same.
+ */
+export function buildModel(
+  { manifest, decoded, fromCache }: FetchedArtifact,
+  previous?: LoadedModel | null,
+): LoadedModel {
   const recommender = recommenderFromArtifact(decoded);
   const ids = manifest.catalog.itemIds;
-  const catalog: Catalog = {
+  const category = (decoded.tensors[ITEM_CATEGORY]?.data as Int32Array | undefined) ?? new Int32Array(0);
+  const brand = (decoded.tensors[ITEM_BRAND]?.data as Int32Array | undefined) ?? new Int32Array(0);
+  const kept = previous && sameCatalog(previous.catalog, ids, category, brand) ? previous : null;
+  const catalog: Catalog = kept?.catalog ?? {
     index: new Map(ids.map((id, i) => [id, i] as const).filter(([id, i]) => i > 0 && id !== '')),
-    category: (decoded.tensors[ITEM_CATEGORY]?.data as Int32Array | undefined) ?? new Int32Array(0),
-    brand: (decoded.tensors[ITEM_BRAND]?.data as Int32Array | undefined) ?? new Int32Array(0),
+    category,
+    brand,
   };
   return {
     version: versionOf(manifest),
     checksum: manifest.weightsSha256,
     recommender,
     catalog,
+    catalogId: kept?.catalogId ?? ++catalogs,
     categoryNames: manifest.catalog.categoryNames ?? [],
     ...(manifest.catalog.brandNames ? { brandNames: manifest.catalog.brandNames } : {}),
     fromCache,
