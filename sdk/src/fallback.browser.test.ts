@@ -34,13 +34,16 @@ beforeAll(async () => {
     body: `for (const k of ['gpu', 'locks']) Object.defineProperty(WorkerNavigator.prototype, k, { get: () => undefined });
 importScripts('/sdk/hearth-worker.js');`,
   });
-  // A worker of an SDK from before the lane of rank() and prepare(): it never sees the second port.
+  // A worker of an SDK from before the lane of rank() and prepare() (or from before the lane moved to
+  // the worker's own channel): its handshake reply says it has no lane the page can use.
   shop.route('/laneless-worker.js', {
     type: 'text/javascript',
-    body: `const listen = self.addEventListener.bind(self);
-self.addEventListener = (type, f, ...rest) => listen(type, type === 'message'
-  ? (e) => f(new MessageEvent('message', { data: e.data, ports: e.ports.slice(0, 1) }))
-  : f, ...rest);
+    body: `const post = MessagePort.prototype.postMessage;
+MessagePort.prototype.postMessage = function (m, ...rest) {
+  if (m && typeof m === 'object' && 'ready' in m) m = { ready: m.ready, lane: false };
+  return post.call(this, m, ...rest);
+};
+self.postMessage = () => { throw new Error('an older worker never answers on its own channel'); };
 importScripts('/sdk/hearth-worker.js');`,
   });
   // A worker that dies mid-session (S1): right after its third reply (handshake, start, first rank).
@@ -48,11 +51,13 @@ importScripts('/sdk/hearth-worker.js');`,
     type: 'text/javascript',
     body: `importScripts('/sdk/hearth-worker.js');
 let replies = 0;
-const post = MessagePort.prototype.postMessage;
-MessagePort.prototype.postMessage = function (...args) {
+const dieAfter = (post) => function (...args) {
   post.apply(this, args);
   if (++replies === 3) self.close();
-};`,
+};
+// comlink answers on its port, rank() on the worker's own channel.
+MessagePort.prototype.postMessage = dieAfter(MessagePort.prototype.postMessage);
+self.postMessage = dieAfter(self.postMessage);`,
   });
   // An SDK copy whose worker crashes on start (S1).
   shop.route('/broken/hearth.js', { type: 'text/javascript', body: readFileSync(join(sdkDir, 'hearth.js')) });

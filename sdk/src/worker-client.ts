@@ -5,14 +5,14 @@
 // Each try must finish the handshake within a deadline; a blocked or crashing worker just moves on to
 // the next, and when none works the SDK ranks in the shop's order.
 import { type Remote, transfer, wrap } from 'comlink';
-import { type Lane, laneOver } from './lane';
+import { type Endpoint, type Lane, laneOver } from './lane';
 import { debug, describe } from './log';
 import { HANDSHAKE, type WorkerApi, type WorkerStart } from './protocol';
 import type { CachedModel, Store } from './storage';
 
 export interface Connected {
   api: Remote<WorkerApi>;
-  /** rank() and prepare() over their own port (./lane), or over comlink when the worker has none. */
+  /** rank() and prepare() over the Worker's own channel (./lane), or over comlink when the worker has none. */
   lane: Lane;
   worker: Worker;
 }
@@ -74,24 +74,23 @@ function tryWorker(source: Source, timeoutMs: number): Promise<Connected | null>
         done(null, e.message || 'error event');
       });
       const channel = new MessageChannel();
-      const lane = new MessageChannel();
       const token = Math.random().toString(36).slice(2);
       channel.port1.onmessage = (e: MessageEvent) => {
-        const ready = e.data as { ready?: string; lane?: boolean } | null;
+        const ready = e.data as { ready?: string; lane?: boolean | 'scope' } | null;
         if (ready?.ready !== token) return;
         channel.port1.onmessage = null;
         const w = worker!;
         // Later errors inside the worker (after the handshake) must not reach the page either.
         w.onerror = (ev) => ev.preventDefault();
         const api = wrap<WorkerApi>(channel.port1);
-        // A worker of an older SDK (a merchant-hosted copy) has no lane: comlink carries both then.
+        // A worker of an older SDK (a merchant-hosted copy) may have no lane: comlink carries both then.
         const hot: Lane =
-          ready.lane === true
-            ? laneOver(lane.port1)
+          ready.lane === 'scope'
+            ? laneOver(w as unknown as Endpoint)
             : { rank: (r) => api.rank(r), prepare: (r) => api.prepare(r) };
         done({ api, lane: hot, worker: w });
       };
-      worker.postMessage({ [HANDSHAKE]: token }, [channel.port2, lane.port2]);
+      worker.postMessage({ [HANDSHAKE]: token }, [channel.port2]);
     } catch (e) {
       done(null, describe(e));
     }

@@ -1,8 +1,9 @@
-// The worker's entry. It waits for exactly one handshake message carrying its MessagePorts and then
-// talks only over them (comlink, and the lane of rank() and prepare(), ../lane): any other message
-// posted to the worker, before or after, is ignored, so a foreign script or frame cannot drive it.
+// The worker's entry. It waits for exactly one handshake message carrying comlink's MessagePort and
+// then talks only over that port and, for rank() and prepare(), over its own postMessage (../lane).
+// Any message before the handshake is ignored. Only the holder of the Worker object (kept inside the
+// SDK's closure) can post to a dedicated worker at all, so its own channel is as private as a port.
 import { expose } from 'comlink';
-import { serveLane } from '../lane';
+import { type Endpoint, serveLane } from '../lane';
 import { HANDSHAKE } from '../protocol';
 import { createWorkerApi } from './api';
 
@@ -15,9 +16,10 @@ function connect(e: MessageEvent): void {
   scope.removeEventListener('message', connect);
   const api = createWorkerApi();
   expose(api, port);
-  const lane = e.ports[1];
-  if (lane) serveLane(lane, api);
-  port.postMessage({ ready: token, lane: lane !== undefined });
+  // A page of an earlier SDK version hands over a second port for the lane.
+  const lanePort = e.ports[1];
+  serveLane(lanePort ?? (scope as unknown as Endpoint), api);
+  port.postMessage({ ready: token, lane: lanePort ? true : 'scope' });
 }
 
 scope.addEventListener('message', connect);
