@@ -143,6 +143,8 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   let tensors: number | undefined;
   let lastRank: Status['lastRank'];
   let features: FeatureSummary | undefined;
+  /** The history epoch (./history) of the last rank() sent: its features belong to that history. */
+  let rankedEpoch = -1;
   let personalised: boolean | undefined;
   let workerReadyMs = 0;
   /** Set once start-up is over: from then on a missed deadline means a slow or dead worker. */
@@ -276,6 +278,10 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
     workerReadyMs = performance.now() - t0;
     api = connected.api as unknown as WorkerApi;
     lane = connected.lane;
+    // A rank()'s features follow its reply; ones derived from a history since forgotten are dropped.
+    connected.lane.onFeatures = (f) => {
+      if (rankedEpoch === log.epoch) features = f;
+    };
     const s: Parameters<WorkerApi['start']>[0] = {
       siteKey: c.siteKey,
       assetsUrl: base,
@@ -376,6 +382,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
         hasRanked = true;
         encodedRev = log.rev; // the worker encodes this history now: no need to prepare it
         const encoded = byIndex ? known.encode(ids) : byId(ids);
+        rankedEpoch = log.epoch;
         return lane
           .rank({
             history: log.sync(),
@@ -432,7 +439,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
         modelMs: reply.modelMs,
         encoded: reply.encoded,
       };
-      if (reply.features) features = reply.features;
+      if (reply.features) features = reply.features; // a worker off the lane sends them in the reply
       personalised = reply.personalised === true;
       return ranked;
     } catch (e) {

@@ -3,6 +3,7 @@ import { HistoryLog, HistoryMirror } from './history';
 import { byId } from './known-indices';
 import { laneOver, serveLane } from './lane';
 import type { RankReply, RankRequest } from './protocol';
+import type { FeatureSummary } from './types';
 
 const request = (n: number): RankRequest => ({
   history: { epoch: 1, total: 0, length: 0, events: [], full: true },
@@ -47,6 +48,7 @@ describe('lane', () => {
         return out;
       },
       prepare: async () => true,
+      features: async () => undefined,
     });
     const { rank } = laneOver(port1);
     const [a, b] = (await Promise.all([rank(request(30)), rank(request(3))])) as RankReply[];
@@ -66,6 +68,7 @@ describe('lane', () => {
         throw new RangeError('history out of step');
       },
       prepare: async (r) => r.now > 0,
+      features: async () => undefined,
     });
     const { rank, prepare } = laneOver(port1);
     expect(await rank(request(0))).toBeNull();
@@ -87,6 +90,7 @@ describe('lane', () => {
         mirror.apply(r.history);
         return true;
       },
+      features: async () => undefined,
     });
     const lane = laneOver(port1);
     const log = new HistoryLog(50);
@@ -100,6 +104,41 @@ describe('lane', () => {
     }
     await Promise.all(calls);
     expect(mirror.events).toEqual(log.events);
+    port1.close();
+  });
+
+  it("sends each rank()'s features after its reply, not in it, and only once", async () => {
+    const { port1, port2 } = new MessageChannel();
+    let last: FeatureSummary | undefined;
+    const summary = (n: number): FeatureSummary => ({
+      sequenceLength: n,
+      sessionEvents: 0,
+      minutesSinceLast: -1,
+      hour: 0,
+      partOfDay: 'night',
+      topCategories: [],
+      topBrands: [],
+    });
+    serveLane(port2, {
+      rank: async (r) => {
+        last = summary(r.candidates.indices.length);
+        return reply(r.candidates.indices.length, 0);
+      },
+      prepare: async () => true,
+      features: async () => {
+        const f = last;
+        last = undefined;
+        return f;
+      },
+    });
+    const lane = laneOver(port1);
+    const seen: string[] = [];
+    lane.onFeatures = (f) => seen.push(`features ${f.sequenceLength}`);
+    const a = lane.rank(request(4)).then(() => seen.push('reply 4'));
+    const b = lane.rank(request(7)).then(() => seen.push('reply 7'));
+    await Promise.all([a, b]);
+    await lane.prepare({ history: request(0).history, now: 0, utcOffsetMin: 0 }); // a later message
+    expect(seen).toEqual(['reply 4', 'features 4', 'reply 7', 'features 7']);
     port1.close();
   });
 });

@@ -10,6 +10,7 @@
 // The other verbs are rare and keep comlink.
 import type { PrepareRequest, RankReply, RankRequest, StaleCatalog } from './protocol';
 import { buffers } from './ranking';
+import type { FeatureSummary } from './types';
 
 /** The calls that carry the history. */
 export interface Lane {
@@ -18,7 +19,20 @@ export interface Lane {
   prepare(r: PrepareRequest): Promise<boolean>;
 }
 
+/** The worker's side of the lane: a rank() reply is followed by the features of that call. */
+export interface LaneServer extends Lane {
+  /** The last rank()'s features (RankReply.features), once: sent after its reply, not in it. */
+  features(): Promise<FeatureSummary | undefined>;
+}
+
+/** The page's side: `onFeatures` receives each rank()'s features, a moment after its reply. */
+export interface LaneClient extends Lane {
+  onFeatures: ((f: FeatureSummary) => void) | null;
+}
+
 type Verb = keyof Lane;
+/** The call number of a message that answers no call: the features that follow a rank() reply. */
+const FEATURES = -1;
 
 /** What the lane needs of a channel: a Worker, the worker's global scope, or a MessagePort. */
 export interface Endpoint {
@@ -27,7 +41,7 @@ export interface Endpoint {
 }
 
 /** The worker's side: answers the calls arriving on `port` with `lane`. */
-export function serveLane(port: Endpoint, lane: Lane): void {
+export function serveLane(port: Endpoint, lane: LaneServer): void {
   port.onmessage = async (e: MessageEvent) => {
     if (!Array.isArray(e.data)) return; // not a call of ours
     const [id, verb, request] = e.data as [number, Verb, never];
@@ -35,6 +49,8 @@ export function serveLane(port: Endpoint, lane: Lane): void {
       if (verb === 'rank') {
         const reply = await lane.rank(request);
         port.postMessage([id, reply], reply && 'ranking' in reply ? buffers(reply.ranking) : []);
+        const features = await lane.features();
+        if (features) port.postMessage([FEATURES, features], []);
       } else port.postMessage([id, await lane.prepare(request)], []);
     } catch (error) {
       port.postMessage(
@@ -46,12 +62,13 @@ export function serveLane(port: Endpoint, lane: Lane): void {
 }
 
 /** The page's side: the lane's calls over `port`. A call rejects when the worker's side threw. */
-export function laneOver(port: Endpoint): Lane {
+export function laneOver(port: Endpoint): LaneClient {
   const pending = new Map<number, { resolve(r: unknown): void; reject(e: Error): void }>();
   let next = 0;
   port.onmessage = (e: MessageEvent) => {
     if (!Array.isArray(e.data)) return;
     const [id, result, error] = e.data as [number, unknown, string | undefined];
+    if (id === FEATURES) return void client.onFeatures?.(result as FeatureSummary);
     const call = pending.get(id);
     if (!call) return;
     pending.delete(id);
@@ -64,8 +81,10 @@ export function laneOver(port: Endpoint): Lane {
       pending.set(id, { resolve: resolve as (r: unknown) => void, reject });
       port.postMessage([id, verb, request], []);
     });
-  return {
+  const client: LaneClient = {
     rank: (r) => call<RankReply | StaleCatalog | null>('rank', r),
     prepare: (r) => call<boolean>('prepare', r),
+    onFeatures: null,
   };
+  return client;
 }

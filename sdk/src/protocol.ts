@@ -79,7 +79,11 @@ export interface RankReply {
   modelVersion: string;
   /** True when this shopper's locally trained weights ranked (trainNow()), not the server's as served. */
   personalised?: boolean;
-  /** What the worker derived from the history for this call, for status() and a debug panel. */
+  /**
+   * What the worker derived from the history for this call, for status() and a debug panel. A worker
+   * on the lane (./lane) leaves it out and sends it in a message of its own right after the reply:
+   * summarising and cloning it cost ~60 µs that no list should wait for.
+   */
   features?: FeatureSummary;
   /** The catalogue the ranking model indexes products in, and the indices of the ids sent by id. */
   catalog: number;
@@ -156,6 +160,8 @@ export interface WorkerApi {
   rank(r: RankRequest): Promise<RankReply | StaleCatalog | null>;
   /** Encodes the history now so that a rank() for it skips the encoder; true when the encoder ran. */
   prepare(r: PrepareRequest): Promise<boolean>;
+  /** The features of the last rank() (see RankReply.features), once; undefined when already taken. */
+  features(): Promise<FeatureSummary | undefined>;
   explain(r: ExplainRequest): Promise<Explanation | null>;
   /**
    * May the worker keep anything (consent)? When not, it drops what it derived from the history and

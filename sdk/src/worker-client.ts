@@ -5,7 +5,7 @@
 // Each try must finish the handshake within a deadline; a blocked or crashing worker just moves on to
 // the next, and when none works the SDK ranks in the shop's order.
 import { type Remote, transfer, wrap } from 'comlink';
-import { type Endpoint, type Lane, laneOver } from './lane';
+import { type Endpoint, type LaneClient, laneOver } from './lane';
 import { debug, describe } from './log';
 import { HANDSHAKE, type WorkerApi, type WorkerStart } from './protocol';
 import type { CachedModel, Store } from './storage';
@@ -13,7 +13,7 @@ import type { CachedModel, Store } from './storage';
 export interface Connected {
   api: Remote<WorkerApi>;
   /** rank() and prepare() over the Worker's own channel (./lane), or over comlink when the worker has none. */
-  lane: Lane;
+  lane: LaneClient;
   worker: Worker;
 }
 
@@ -21,6 +21,25 @@ export interface Connected {
 export interface Source {
   url: string;
   viaBlob: boolean;
+}
+
+/** The lane's calls over comlink, for a worker without the lane (a merchant-hosted older SDK's). */
+function comlinkLane(api: Remote<WorkerApi>): LaneClient {
+  const lane: LaneClient = {
+    rank: async (r) => {
+      const reply = await api.rank(r);
+      // An older worker sends the features in the reply (the page reads them there) and has no
+      // features() to ask: that call's failure is expected.
+      api.features().then(
+        (f) => f && lane.onFeatures?.(f),
+        () => {},
+      );
+      return reply;
+    },
+    prepare: (r) => api.prepare(r),
+    onFeatures: null,
+  };
+  return lane;
 }
 
 export function workerSources(bundleUrl: string, workerUrl: string | undefined): Source[] {
@@ -84,10 +103,7 @@ function tryWorker(source: Source, timeoutMs: number): Promise<Connected | null>
         w.onerror = (ev) => ev.preventDefault();
         const api = wrap<WorkerApi>(channel.port1);
         // A worker of an older SDK (a merchant-hosted copy) may have no lane: comlink carries both then.
-        const hot: Lane =
-          ready.lane === 'scope'
-            ? laneOver(w as unknown as Endpoint)
-            : { rank: (r) => api.rank(r), prepare: (r) => api.prepare(r) };
+        const hot = ready.lane === 'scope' ? laneOver(w as unknown as Endpoint) : comlinkLane(api);
         done({ api, lane: hot, worker: w });
       };
       worker.postMessage({ [HANDSHAKE]: token }, [channel.port2]);

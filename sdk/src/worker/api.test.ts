@@ -169,7 +169,10 @@ describe('worker api', () => {
       }),
     );
     expect(Array.from(byDelta.ranking.modelScores)).toEqual(Array.from(byWhole.ranking.modelScores));
-    expect(byDelta.features?.sequenceLength).toBe(history.length + 1);
+    // The features follow the reply (the lane sends them after it), once.
+    expect(byDelta.features).toBeUndefined();
+    expect((await fresh.features())?.sequenceLength).toBe(history.length + 1);
+    expect(await fresh.features()).toBeUndefined();
     // A worker that never had the start of it refuses the difference (the page then sends it whole).
     log.append({ type: 'view', item: 'p13', t: now - 500 });
     expect(() =>

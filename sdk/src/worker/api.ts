@@ -21,11 +21,11 @@ import type {
 } from '../protocol';
 import { buffers } from '../ranking';
 import { Store } from '../storage';
-import type { Backend, Explanation } from '../types';
+import type { Backend, Explanation, FeatureSummary } from '../types';
 import { chooseBackend } from './backend';
 import { blendCompact } from './blend';
 import { resolveCandidates } from './candidates';
-import { buildFeatures } from './features';
+import { buildFeatures, type Features } from './features';
 import { checkIn, RoundModels, trainForRound } from './federated';
 import { buildModel, fetchLatest, type LoadedModel, loadCached } from './model';
 import { personalise, summarise } from './personal';
@@ -52,6 +52,8 @@ export function createWorkerApi(): WorkerApi {
   const roundModels = new RoundModels();
   const scorer = new Scorer();
   const history = new HistoryMirror();
+  /** What the last rank() derived, summarised for status() only when asked (features()). */
+  let lastFeatures: { features: Features; model: LoadedModel } | null = null;
 
   const openStore = () => new Store(siteKey, { maxEvents: 1, maxAgeMs, maxOutbox: 20 });
 
@@ -235,6 +237,7 @@ export function createWorkerApi(): WorkerApi {
         for (let i = 0, k = 0; i < n; i++) if (indices[i]! > 0) scores[i] = knownScores[k++]!;
       }
       const compact = blendCompact(indices, scores, features, m.catalog, r.shopWeight);
+      lastFeatures = { features, model: m };
       const tensors = tf.memory().numTensors;
       return transfer(
         {
@@ -245,7 +248,6 @@ export function createWorkerApi(): WorkerApi {
           encoded,
           modelVersion: m.version,
           personalised: m === personal,
-          features: summarise(features, m),
           catalog: m.catalogId,
           learned,
         },
@@ -262,6 +264,12 @@ export function createWorkerApi(): WorkerApi {
       const { sequence } = buildFeatures(events, m.catalog, r.now, r.utcOffsetMin);
       return sequence.length > 0 && scorer.prepare(m.recommender, sequence);
     }, ranking()).then((encoded) => encoded === true);
+  }
+
+  async function features(): Promise<FeatureSummary | undefined> {
+    const last = lastFeatures;
+    lastFeatures = null;
+    return last ? summarise(last.features, last.model) : undefined;
   }
 
   function explain(r: ExplainRequest): Promise<Explanation | null> {
@@ -312,6 +320,7 @@ export function createWorkerApi(): WorkerApi {
       store = null;
       history.clear(historyEpoch); // the page sends it whole again (it may be kept in memory only)
       scorer.drop(); // the kept user vector is derived from the history
+      lastFeatures = null; // and so are these
       dropPersonal(); // weights learned from the history are a trace of it too
     }
   }
@@ -374,5 +383,5 @@ export function createWorkerApi(): WorkerApi {
     return { status: 'trained', offer, update };
   }
 
-  return { start, rank, prepare, explain, setPersist, participate, checkForUpdate, trainNow };
+  return { start, rank, prepare, features, explain, setPersist, participate, checkForUpdate, trainNow };
 }
