@@ -102,9 +102,11 @@ function candidates(items: unknown): string[] {
     debug('rank(items): items must be an array of product ids');
     return [];
   }
-  const ids = items.filter((x): x is string => typeof x === 'string' && x.length > 0 && x.length <= 200);
-  if (ids.length !== items.length) debug('rank(items): entries that are not product id strings were dropped');
-  return ids;
+  const valid = (x: unknown): x is string => typeof x === 'string' && x.length > 0 && x.length <= 200;
+  // A copy either way: the shop may change its array while the worker ranks.
+  if (items.every(valid)) return items.slice();
+  debug('rank(items): entries that are not product id strings were dropped');
+  return items.filter(valid);
 }
 
 function within<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
@@ -377,8 +379,9 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
       if (stalled && probing) return originalOrder(ids);
       // A call that has already timed out must not reach the worker (it would delay the next ones).
       let late = false;
-      const ask = (byIndex: boolean) => {
-        if (!lane || late) return null;
+      // One .then() per answer: each promise step on the way back is a microtask the list waits for.
+      const ask = (byIndex: boolean): Promise<RankReply | null> => {
+        if (!lane || late) return Promise.resolve(null);
         hasRanked = true;
         encodedRev = log.rev; // the worker encodes this history now: no need to prepare it
         const encoded = byIndex ? known.encode(ids) : byId(ids);
@@ -391,26 +394,24 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
             utcOffsetMin: -new Date().getTimezoneOffset(),
             shopWeight: config?.shopWeight ?? 0.2,
           })
-          .then((answer) => {
-            if (answer && 'ranking' in answer) known.learn(answer.catalog, encoded.ids, answer.learned);
-            return answer;
-          })
-          .catch((e: unknown) => {
-            log.resend(); // the worker may not have taken this history in
-            throw e;
-          });
+          .then(
+            (answer) => {
+              stalled = false; // it answers again
+              // The page's indices name another catalogue (a new model's): once more, by id.
+              if (answer && 'staleCatalog' in answer) {
+                known.forget();
+                return byIndex ? ask(false) : null;
+              }
+              if (answer?.learned) known.learn(answer.catalog, encoded.ids, answer.learned);
+              return answer;
+            },
+            (e: unknown) => {
+              log.resend(); // the worker may not have taken this history in
+              throw e;
+            },
+          );
       };
-      const send = async (): Promise<RankReply | null> => {
-        let answer = await ask(true);
-        // The page's indices name another catalogue (a new model's): once more, by id.
-        if (answer && 'staleCatalog' in answer) {
-          known.forget();
-          answer = await ask(false);
-        }
-        stalled = false; // it answers again
-        return answer && 'ranking' in answer ? answer : null;
-      };
-      const work = settled ? send() : ready.then(send);
+      const work = settled ? ask(true) : ready.then(() => ask(true));
       if (stalled) {
         probing = true;
         const probed = () => {

@@ -85,9 +85,10 @@ export interface RankReply {
    * summarising and cloning it cost ~60 µs that no list should wait for.
    */
   features?: FeatureSummary;
-  /** The catalogue the ranking model indexes products in, and the indices of the ids sent by id. */
+  /** The catalogue the ranking model indexes products in. */
   catalog: number;
-  learned: Int32Array;
+  /** The indices of the candidates sent by id, in their order; absent when none was. */
+  learned?: Int32Array;
 }
 
 /** rank()'s answer when the page named candidates by indices of another catalogue: send the ids. */

@@ -25,7 +25,7 @@ import type { Backend, Explanation, FeatureSummary } from '../types';
 import { chooseBackend } from './backend';
 import { blendCompact } from './blend';
 import { resolveCandidates } from './candidates';
-import { buildFeatures, type Features } from './features';
+import { buildFeatures, type Catalog, EventCache, type Features } from './features';
 import { checkIn, RoundModels, trainForRound } from './federated';
 import { buildModel, fetchLatest, type LoadedModel, loadCached } from './model';
 import { personalise, summarise } from './personal';
@@ -52,6 +52,12 @@ export function createWorkerApi(): WorkerApi {
   const roundModels = new RoundModels();
   const scorer = new Scorer();
   const history = new HistoryMirror();
+  // rank() and prepare() see the same event objects call after call: each is resolved once.
+  let events: EventCache | null = null;
+  const eventsOf = (catalog: Catalog) => {
+    if (events?.catalog !== catalog) events = new EventCache(catalog);
+    return events;
+  };
   /** What the last rank() derived, summarised for status() only when asked (features()). */
   let lastFeatures: { features: Features; model: LoadedModel } | null = null;
 
@@ -215,12 +221,12 @@ export function createWorkerApi(): WorkerApi {
   function rank(r: RankRequest): Promise<RankReply | StaleCatalog | null> {
     const t0 = performance.now();
     // Applied first, in the order the page posted: even a call that cannot rank keeps the copy right.
-    const events = history.apply(r.history);
+    const copy = history.apply(r.history);
     return using(async (m) => {
       const resolved = resolveCandidates(r.candidates, m.catalog, m.catalogId, m.recommender.config.numItems);
       if (!resolved) return { staleCatalog: m.catalogId };
       const { indices, learned } = resolved;
-      const features = buildFeatures(events, m.catalog, r.now, r.utcOffsetMin);
+      const features = buildFeatures(copy, m.catalog, r.now, r.utcOffsetMin, eventsOf(m.catalog));
       const n = indices.length;
       const known: number[] = [];
       for (let i = 0; i < n; i++) if (indices[i]! > 0) known.push(indices[i]!);
@@ -249,7 +255,7 @@ export function createWorkerApi(): WorkerApi {
           modelVersion: m.version,
           personalised: m === personal,
           catalog: m.catalogId,
-          learned,
+          ...(learned.length > 0 ? { learned } : {}),
         },
         buffers(compact),
       );
@@ -259,9 +265,9 @@ export function createWorkerApi(): WorkerApi {
   // The encoder's pass for a history the page will likely rank next (client.ts sends it in the task
   // after a click, or once views have been quiet for a moment): that rank() then only scores.
   function prepare(r: PrepareRequest): Promise<boolean> {
-    const events = history.apply(r.history);
+    const copy = history.apply(r.history);
     return using(async (m) => {
-      const { sequence } = buildFeatures(events, m.catalog, r.now, r.utcOffsetMin);
+      const { sequence } = buildFeatures(copy, m.catalog, r.now, r.utcOffsetMin, eventsOf(m.catalog));
       return sequence.length > 0 && scorer.prepare(m.recommender, sequence);
     }, ranking()).then((encoded) => encoded === true);
   }
@@ -321,6 +327,7 @@ export function createWorkerApi(): WorkerApi {
       history.clear(historyEpoch); // the page sends it whole again (it may be kept in memory only)
       scorer.drop(); // the kept user vector is derived from the history
       lastFeatures = null; // and so are these
+      events = null; // and the events resolved
       dropPersonal(); // weights learned from the history are a trace of it too
     }
   }

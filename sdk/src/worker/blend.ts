@@ -25,7 +25,6 @@ const CATEGORY = REASONS.indexOf('category');
 const BRAND = REASONS.indexOf('brand');
 const HABIT = REASONS.indexOf('time_of_day');
 const SHOP = REASONS.indexOf('shop_order');
-const TERMS = REASONS.length;
 
 /**
  * The ranking as typed arrays (what the worker sends; see ../ranking). rank() runs this on every
@@ -59,22 +58,34 @@ export function blendCompact(
     sd = known > 1 ? Math.sqrt(sd / known) : 0;
   }
   const personal = 1 - shopWeight;
-  // parts[i * TERMS + k]: term k (in REASONS' order) of candidate i, weighted.
-  const parts = new Float64Array(n * TERMS);
-  const average = new Float64Array(TERMS);
+  // terms[4i + k]: personal term k (MODEL, CATEGORY, BRAND, HABIT: REASONS' first four) of
+  // candidate i, weighted. The shop's term is computed where it is used.
+  const terms = new Float64Array(4 * n);
+  let sumModel = 0;
+  let sumCategory = 0;
+  let sumBrand = 0;
+  let sumHabit = 0;
   for (let i = 0; i < n; i++) {
     const raw = modelScores ? modelScores[i]! : Number.NaN;
     const index = indices[i]!;
     const c = catalog.category[index] ?? 0;
-    const o = i * TERMS;
-    parts[o + MODEL] = personal * (Number.isFinite(raw) && sd > 0 ? (raw - mean) / sd : 0);
-    parts[o + CATEGORY] = personal * (AFFINITY_WEIGHT * (features.category.get(c) ?? 0));
-    parts[o + BRAND] =
-      personal * (0.5 * AFFINITY_WEIGHT * (features.brand.get(catalog.brand[index] ?? 0) ?? 0));
-    parts[o + HABIT] = personal * (TIME_OF_DAY_WEIGHT * (features.timeOfDay.get(c) ?? 0));
-    parts[o + SHOP] = shopWeight * (n > 1 ? SHOP_SCALE * (1 - (2 * i) / (n - 1)) : 0);
-    for (let k = 0; k < TERMS; k++) average[k]! += parts[o + k]! / n;
+    const model = personal * (Number.isFinite(raw) && sd > 0 ? (raw - mean) / sd : 0);
+    const category = personal * (AFFINITY_WEIGHT * (features.category.get(c) ?? 0));
+    const brand = personal * (0.5 * AFFINITY_WEIGHT * (features.brand.get(catalog.brand[index] ?? 0) ?? 0));
+    const habit = personal * (TIME_OF_DAY_WEIGHT * (features.timeOfDay.get(c) ?? 0));
+    terms[4 * i + MODEL] = model;
+    terms[4 * i + CATEGORY] = category;
+    terms[4 * i + BRAND] = brand;
+    terms[4 * i + HABIT] = habit;
+    sumModel += model;
+    sumCategory += category;
+    sumBrand += brand;
+    sumHabit += habit;
   }
+  const averageModel = sumModel / n;
+  const averageCategory = sumCategory / n;
+  const averageBrand = sumBrand / n;
+  const averageHabit = sumHabit / n;
   // The reason is the personal term that lifts the item most above the list's average (a term as
   // large for every candidate explains nothing about the order), or the shop's order when none does.
   // The four outputs share one buffer: one transfer to the page instead of four.
@@ -85,17 +96,27 @@ export function blendCompact(
   const reasons = new Uint8Array(memory, 12 * n, n);
   const exact = new Float64Array(n); // sorted on, so float32 rounding cannot reorder near-ties
   for (let i = 0; i < n; i++) {
-    let score = 0;
+    const m = terms[4 * i + MODEL]!;
+    const category = terms[4 * i + CATEGORY]!;
+    const brand = terms[4 * i + BRAND]!;
+    const habit = terms[4 * i + HABIT]!;
+    const shop = shopWeight * (n > 1 ? SHOP_SCALE * (1 - (2 * i) / (n - 1)) : 0);
+    const score = m + category + brand + habit + shop;
     let reason = SHOP;
     let lift = 1e-9;
-    for (let k = 0; k < TERMS; k++) {
-      const v = parts[i * TERMS + k]!;
-      score += v;
-      if (k !== SHOP && v - average[k]! > lift) {
-        lift = v - average[k]!;
-        reason = k;
-      }
+    if (m - averageModel > lift) {
+      lift = m - averageModel;
+      reason = MODEL;
     }
+    if (category - averageCategory > lift) {
+      lift = category - averageCategory;
+      reason = CATEGORY;
+    }
+    if (brand - averageBrand > lift) {
+      lift = brand - averageBrand;
+      reason = BRAND;
+    }
+    if (habit - averageHabit > lift) reason = HABIT;
     exact[i] = score;
     scores[i] = score;
     reasons[i] = reason;

@@ -5,6 +5,7 @@ import {
   buildFeatures,
   type Catalog,
   context,
+  EventCache,
   HABIT_PRIOR,
   timeOfDayHabit,
 } from './features';
@@ -39,6 +40,28 @@ describe('buildFeatures', () => {
       { item: 4, action: 'click', time: Math.floor((now - 1000) / 1000) },
     ]);
     expect(f.sequenceIds).toEqual(['a1', 'b1']);
+  });
+
+  it('with an event cache, gives what it gives without, as events come and go', () => {
+    const cache = new EventCache(catalog);
+    const history: StoredEvent[] = [
+      { type: 'view', item: 'a1', t: now - 9000 },
+      { type: 'dwell', item: 'a1', ms: 15_000, t: now - 8000 },
+      { type: 'view', item: 'x', t: now - 7000 },
+      { type: 'add_to_cart', item: 'b2', t: now - 6000 },
+    ];
+    expect(buildFeatures(history, catalog, now, 0, cache)).toEqual(buildFeatures(history, catalog, now, 0));
+    // The page's next rank(): one event more, the oldest gone, a later clock.
+    const next = [...history.slice(1), { type: 'click' as const, item: 'b3', t: now - 1000 }];
+    expect(buildFeatures(next, catalog, now + 60_000, 60, cache)).toEqual(
+      buildFeatures(next, catalog, now + 60_000, 60),
+    );
+    // A cache of another catalogue (a new model's) is not read: b2 is a category-1 product there.
+    const other: Catalog = { ...catalog, category: Int32Array.from([0, 1, 1, 1, 2, 1, 2]) };
+    expect(buildFeatures(next, other, now, 0, cache)).toEqual(buildFeatures(next, other, now, 0));
+    expect(buildFeatures(next, other, now, 0, cache).category).not.toEqual(
+      buildFeatures(next, catalog, now, 0).category,
+    );
   });
 
   it('decays affinities with age and normalises them', () => {

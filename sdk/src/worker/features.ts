@@ -131,12 +131,69 @@ export function timeOfDayHabit(
   return habit;
 }
 
+/**
+ * What the features read of one event, fixed once the event and the catalogue are. Named as
+ * timeOfDayHabit reads its input (category, weight, t), so the record serves as that too.
+ */
+interface Resolved {
+  /** The model's input for the event; null for one the sequence leaves out (search, dwell). */
+  interaction: Interaction | null;
+  item: string;
+  category: number;
+  brand: number;
+  /** Interest weight, dwell time included (see WEIGHT). */
+  weight: number;
+  t: number;
+}
+
+/**
+ * Each event's Resolved record, kept for the events seen before. The worker's copy of the history
+ * keeps its event objects from one rank() to the next (../history), so a call resolves only the new
+ * ones instead of looking every product up in the whole catalogue again.
+ */
+export class EventCache {
+  private memo = new WeakMap<StoredEvent, Resolved | null>();
+  constructor(readonly catalog: Catalog) {}
+
+  /** Null for an event without a product in the catalogue. */
+  resolve(e: StoredEvent): Resolved | null {
+    let r = this.memo.get(e);
+    if (r === undefined) {
+      r = resolveEvent(e, this.catalog);
+      this.memo.set(e, r);
+    }
+    return r;
+  }
+}
+
+function resolveEvent(e: StoredEvent, catalog: Catalog): Resolved | null {
+  const index = e.item === undefined ? undefined : catalog.index.get(e.item);
+  // Unknown products cannot be embedded; they still rank by shop order.
+  if (index === undefined || e.item === undefined) return null;
+  const action = ACTION[e.type];
+  return {
+    interaction: action ? { item: index, action, time: Math.floor(e.t / 1000) } : null,
+    item: e.item,
+    category: catalog.category[index] ?? 0,
+    brand: catalog.brand[index] ?? 0,
+    // Dwell counts in proportion to time spent, capped (a tab left open is not three times the interest).
+    weight: WEIGHT[e.type] * (e.type === 'dwell' ? Math.min((e.ms ?? 0) / 10_000, 3) : 1),
+    t: e.t,
+  };
+}
+
+/**
+ * @param cache events resolved by earlier calls against the same catalogue (the worker keeps one
+ *   for rank() and prepare()); without it, each event is resolved afresh.
+ */
 export function buildFeatures(
   events: readonly StoredEvent[],
   catalog: Catalog,
   now: number,
   utcOffsetMin: number,
+  cache?: EventCache,
 ): Features {
+  const resolved = cache?.catalog === catalog ? cache : new EventCache(catalog);
   const sequence: Interaction[] = [];
   const sequenceIds: string[] = [];
   const category = new Map<number, number>();
@@ -144,25 +201,19 @@ export function buildFeatures(
   const sorted = byTime(events);
   const ctx = context(sorted, now, utcOffsetMin);
   const sessionStart = sorted.length - ctx.sessionEvents;
-  const earlier: { category: number; weight: number; t: number }[] = [];
+  const earlier: Resolved[] = [];
   for (let i = 0; i < sorted.length; i++) {
-    const e = sorted[i]!;
-    const index = e.item === undefined ? undefined : catalog.index.get(e.item);
-    if (index === undefined) continue; // unknown products cannot be embedded; they still rank by shop order
-    const action = ACTION[e.type];
-    if (action) {
-      sequence.push({ item: index, action, time: Math.floor(e.t / 1000) });
-      sequenceIds.push(e.item!);
+    const r = resolved.resolve(sorted[i]!);
+    if (r === null) continue;
+    if (r.interaction) {
+      sequence.push(r.interaction);
+      sequenceIds.push(r.item);
     }
-    // Dwell counts in proportion to time spent, capped (a tab left open is not three times the interest).
-    const w = WEIGHT[e.type] * (e.type === 'dwell' ? Math.min((e.ms ?? 0) / 10_000, 3) : 1);
-    const decay = 0.5 ** (Math.max(0, now - e.t) / AFFINITY_HALF_LIFE_MS);
-    const session = i >= sessionStart ? SESSION_BOOST : 1;
-    const c = catalog.category[index] ?? 0;
-    const b = catalog.brand[index] ?? 0;
-    if (c > 0) category.set(c, (category.get(c) ?? 0) + w * decay * session);
-    if (c > 0 && w > 0 && i < sessionStart) earlier.push({ category: c, weight: w, t: e.t });
-    if (b > 0) brand.set(b, (brand.get(b) ?? 0) + w * decay * session);
+    const decay = 0.5 ** (Math.max(0, now - r.t) / AFFINITY_HALF_LIFE_MS);
+    const w = r.weight * decay * (i >= sessionStart ? SESSION_BOOST : 1);
+    if (r.category > 0) category.set(r.category, (category.get(r.category) ?? 0) + w);
+    if (r.category > 0 && r.weight > 0 && i < sessionStart) earlier.push(r);
+    if (r.brand > 0) brand.set(r.brand, (brand.get(r.brand) ?? 0) + w);
   }
   return {
     sequence,
