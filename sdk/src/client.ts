@@ -384,6 +384,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
         if (!lane || late) return Promise.resolve(null);
         hasRanked = true;
         encodedRev = log.rev; // the worker encodes this history now: no need to prepare it
+        clearTimeout(prepareTimer); // nor to wake this thread for a prepare() that would find that out
         const encoded = byIndex ? known.encode(ids) : byId(ids);
         rankedEpoch = log.epoch;
         return lane

@@ -23,7 +23,7 @@ import { buffers } from '../ranking';
 import { Store } from '../storage';
 import type { Backend, Explanation, FeatureSummary } from '../types';
 import { chooseBackend } from './backend';
-import { blendCompact } from './blend';
+import { affinityTerms, blendCompact } from './blend';
 import { resolveCandidates } from './candidates';
 import { buildFeatures, type Catalog, EventCache, type Features } from './features';
 import { checkIn, RoundModels, trainForRound } from './federated';
@@ -227,6 +227,7 @@ export function createWorkerApi(): WorkerApi {
       if (!resolved) return { staleCatalog: m.catalogId };
       const { indices, learned } = resolved;
       const features = buildFeatures(copy, m.catalog, r.now, r.utcOffsetMin, eventsOf(m.catalog));
+      const affinity = affinityTerms(indices, features, m.catalog, r.shopWeight);
       const n = indices.length;
       const known: number[] = [];
       for (let i = 0; i < n; i++) if (indices[i]! > 0) known.push(indices[i]!);
@@ -242,7 +243,7 @@ export function createWorkerApi(): WorkerApi {
         scores = new Float32Array(n).fill(Number.NaN);
         for (let i = 0, k = 0; i < n; i++) if (indices[i]! > 0) scores[i] = knownScores[k++]!;
       }
-      const compact = blendCompact(indices, scores, features, m.catalog, r.shopWeight);
+      const compact = blendCompact(indices, scores, features, m.catalog, r.shopWeight, affinity);
       lastFeatures = { features, model: m };
       const tensors = tf.memory().numTensors;
       return transfer(

@@ -38,6 +38,8 @@ export function blendCompact(
   features: Features,
   catalog: Catalog,
   shopWeight: number,
+  /** affinityTerms() of the same candidates, when the caller made them already. */
+  affinity: Float64Array = affinityTerms(indices, features, catalog, shopWeight),
 ): CompactRanking {
   const n = indices.length;
   let mean = 0;
@@ -58,29 +60,16 @@ export function blendCompact(
     sd = known > 1 ? Math.sqrt(sd / known) : 0;
   }
   const personal = 1 - shopWeight;
-  // terms[4i + k]: personal term k (MODEL, CATEGORY, BRAND, HABIT: REASONS' first four) of
-  // candidate i, weighted. The shop's term is computed where it is used.
-  const terms = new Float64Array(4 * n);
   let sumModel = 0;
   let sumCategory = 0;
   let sumBrand = 0;
   let sumHabit = 0;
   for (let i = 0; i < n; i++) {
     const raw = modelScores ? modelScores[i]! : Number.NaN;
-    const index = indices[i]!;
-    const c = catalog.category[index] ?? 0;
-    const model = personal * (Number.isFinite(raw) && sd > 0 ? (raw - mean) / sd : 0);
-    const category = personal * (AFFINITY_WEIGHT * (features.category.get(c) ?? 0));
-    const brand = personal * (0.5 * AFFINITY_WEIGHT * (features.brand.get(catalog.brand[index] ?? 0) ?? 0));
-    const habit = personal * (TIME_OF_DAY_WEIGHT * (features.timeOfDay.get(c) ?? 0));
-    terms[4 * i + MODEL] = model;
-    terms[4 * i + CATEGORY] = category;
-    terms[4 * i + BRAND] = brand;
-    terms[4 * i + HABIT] = habit;
-    sumModel += model;
-    sumCategory += category;
-    sumBrand += brand;
-    sumHabit += habit;
+    sumModel += personal * (Number.isFinite(raw) && sd > 0 ? (raw - mean) / sd : 0);
+    sumCategory += affinity[3 * i]!;
+    sumBrand += affinity[3 * i + 1]!;
+    sumHabit += affinity[3 * i + 2]!;
   }
   const averageModel = sumModel / n;
   const averageCategory = sumCategory / n;
@@ -96,10 +85,11 @@ export function blendCompact(
   const reasons = new Uint8Array(memory, 12 * n, n);
   const exact = new Float64Array(n); // sorted on, so float32 rounding cannot reorder near-ties
   for (let i = 0; i < n; i++) {
-    const m = terms[4 * i + MODEL]!;
-    const category = terms[4 * i + CATEGORY]!;
-    const brand = terms[4 * i + BRAND]!;
-    const habit = terms[4 * i + HABIT]!;
+    const raw = modelScores ? modelScores[i]! : Number.NaN;
+    const m = personal * (Number.isFinite(raw) && sd > 0 ? (raw - mean) / sd : 0);
+    const category = affinity[3 * i]!;
+    const brand = affinity[3 * i + 1]!;
+    const habit = affinity[3 * i + 2]!;
     const shop = shopWeight * (n > 1 ? SHOP_SCALE * (1 - (2 * i) / (n - 1)) : 0);
     const score = m + category + brand + habit + shop;
     let reason = SHOP;
@@ -124,6 +114,31 @@ export function blendCompact(
   order.set(bestFirst(exact));
   if (modelScores) model.set(modelScores.subarray(0, n));
   return { order, scores, modelScores: model, reasons };
+}
+
+/**
+ * The personal terms that do not depend on the model, weighted: affinity[3i + k] is candidate i's
+ * category (k = 0), brand (1) and time-of-day habit (2) term. rank() makes them before the model's
+ * pass, while what they read (the features just built) is still in the processor's caches.
+ */
+export function affinityTerms(
+  indices: ArrayLike<number>,
+  features: Features,
+  catalog: Catalog,
+  shopWeight: number,
+): Float64Array {
+  const n = indices.length;
+  const personal = 1 - shopWeight;
+  const out = new Float64Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    const index = indices[i]!;
+    const c = catalog.category[index] ?? 0;
+    out[3 * i] = personal * (AFFINITY_WEIGHT * (features.category.get(c) ?? 0));
+    out[3 * i + 1] =
+      personal * (0.5 * AFFINITY_WEIGHT * (features.brand.get(catalog.brand[index] ?? 0) ?? 0));
+    out[3 * i + 2] = personal * (TIME_OF_DAY_WEIGHT * (features.timeOfDay.get(c) ?? 0));
+  }
+  return out;
 }
 
 /**
