@@ -134,7 +134,7 @@ export function createHearth(defaultAssetsUrl: string | undefined): Hearth {
   /** Catalogue indices of the products ranked before: rank() sends those as numbers. */
   const known = new KnownIndices();
   let api: WorkerApi | null = null;
-  /** rank() and prepare(): one port, so the history differences they carry arrive in order. */
+  /** rank() and prepare(): one channel, so the history differences they carry arrive in order. */
   let lane: Lane | null = null;
   let started: WorkerStarted = { backend: 'none', messages: [] };
   let ready: Promise<void> = Promise.resolve();
