@@ -29,6 +29,13 @@ describe('resolveCandidates', () => {
     expect(resolveCandidates(byId(['a', 'b']), catalog, 9, 3)?.indices).toEqual(Int32Array.of(1, 2));
   });
 
+  it('takes the plain list of ids that a page of an earlier version sends', () => {
+    expect(resolveCandidates(['b', 'zz', 'a'], catalog, 9, 3)).toEqual({
+      indices: Int32Array.of(2, 0, 1),
+      learned: Int32Array.of(2, 0, 1),
+    });
+  });
+
   it('refuses a request that does not fit together, naming the field', () => {
     const bad = (indices: unknown, ids: unknown) => () =>
       resolveCandidates({ indices, ids, catalog: 9 } as never, catalog, 9, 3);

@@ -1,7 +1,7 @@
 // A rank() request's candidates as catalogue indices. The page names the products it has ranked
 // before by index (../known-indices) and the others by id; the worker looks the ids up and sends
 // their indices back for the page to keep.
-import { type EncodedCandidates, UNKNOWN } from '../known-indices';
+import { byId, type EncodedCandidates, UNKNOWN } from '../known-indices';
 import type { Catalog } from './features';
 
 export interface Resolved {
@@ -17,11 +17,13 @@ export interface Resolved {
  * request that does not fit together.
  */
 export function resolveCandidates(
-  r: EncodedCandidates,
+  /** A page of an earlier SDK version (its worker hosted by the merchant, newer) sends plain ids. */
+  sent: EncodedCandidates | string[],
   catalog: Catalog,
   catalogId: number,
   numItems: number,
 ): Resolved | null {
+  const r = Array.isArray(sent) ? byId(sent) : sent;
   const { indices, ids } = r;
   if (!(indices instanceof Int32Array)) throw new TypeError('candidates.indices must be an Int32Array');
   if (!Array.isArray(ids)) throw new TypeError('candidates.ids must be an array');
