@@ -1,6 +1,6 @@
 // What the page and the worker say to each other. The worker exposes `WorkerApi` with comlink on a
-// private MessageChannel handed over in one handshake, so nothing else that can post to the worker's
-// global scope reaches it.
+// private MessageChannel handed over in one handshake; rank() and prepare() also travel on the
+// Worker's own channel (./lane), which only the SDK, holding the Worker object, can post to.
 import type { StoredEvent } from './event';
 import type { HistorySync } from './history';
 import type { EncodedCandidates } from './known-indices';

@@ -25,15 +25,19 @@ export interface Source {
 
 /** The lane's calls over comlink, for a worker without the lane (a merchant-hosted older SDK's). */
 function comlinkLane(api: Remote<WorkerApi>): LaneClient {
+  // An older worker sends the features in the reply (the page reads them there) and has no
+  // features() to ask: once that call fails, it is not made again.
+  let askFeatures = true;
   const lane: LaneClient = {
     rank: async (r) => {
       const reply = await api.rank(r);
-      // An older worker sends the features in the reply (the page reads them there) and has no
-      // features() to ask: that call's failure is expected.
-      api.features().then(
-        (f) => f && lane.onFeatures?.(f),
-        () => {},
-      );
+      if (askFeatures)
+        api.features().then(
+          (f) => f && lane.onFeatures?.(f),
+          () => {
+            askFeatures = false;
+          },
+        );
       return reply;
     },
     prepare: (r) => api.prepare(r),

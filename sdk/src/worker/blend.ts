@@ -28,7 +28,7 @@ const SHOP = REASONS.indexOf('shop_order');
 
 /**
  * The ranking as typed arrays (what the worker sends; see ../ranking). rank() runs this on every
- * call, so it allocates only its outputs and two scratch arrays: no per-candidate objects.
+ * call, so it allocates only its outputs and a few typed scratch arrays: no per-candidate objects.
  * @param indices each candidate's catalogue index (0 = not in the catalogue), in the shop's order
  * @param modelScores one per candidate, NaN where the model could not score it (unknown product)
  */
@@ -60,13 +60,15 @@ export function blendCompact(
     sd = known > 1 ? Math.sqrt(sd / known) : 0;
   }
   const personal = 1 - shopWeight;
+  const modelTerm = new Float64Array(n); // the model's score, standardised and weighted
   let sumModel = 0;
   let sumCategory = 0;
   let sumBrand = 0;
   let sumHabit = 0;
   for (let i = 0; i < n; i++) {
     const raw = modelScores ? modelScores[i]! : Number.NaN;
-    sumModel += personal * (Number.isFinite(raw) && sd > 0 ? (raw - mean) / sd : 0);
+    modelTerm[i] = personal * (Number.isFinite(raw) && sd > 0 ? (raw - mean) / sd : 0);
+    sumModel += modelTerm[i]!;
     sumCategory += affinity[3 * i]!;
     sumBrand += affinity[3 * i + 1]!;
     sumHabit += affinity[3 * i + 2]!;
@@ -85,8 +87,7 @@ export function blendCompact(
   const reasons = new Uint8Array(memory, 12 * n, n);
   const exact = new Float64Array(n); // sorted on, so float32 rounding cannot reorder near-ties
   for (let i = 0; i < n; i++) {
-    const raw = modelScores ? modelScores[i]! : Number.NaN;
-    const m = personal * (Number.isFinite(raw) && sd > 0 ? (raw - mean) / sd : 0);
+    const m = modelTerm[i]!;
     const category = affinity[3 * i]!;
     const brand = affinity[3 * i + 1]!;
     const habit = affinity[3 * i + 2]!;
