@@ -197,22 +197,36 @@ describe('model lifecycle', () => {
     // The same ids at other indices: an index the page learned under test-1 names another product here.
     const next = await makeTestModel({ seed: 9, version: 'test-3', reverseIds: true });
     serveModel(server, next, '/recatalogued/');
+    // test-3's weights are held back until the page has ranked once with the cached test-1, so the
+    // swap cannot come first.
+    let release = () => {};
+    const held = new Promise<void>((done) => {
+      release = done;
+    });
+    server.route('/recatalogued/weights.bin', async () => {
+      await held;
+      return { body: next.weights, type: 'application/octet-stream' };
+    });
     const page = await open({ config }, ctx); // ranks with the cached test-1 while test-3 downloads
     const candidates = ['p20', 'p21', 'p22', 'p23', 'p50'];
-    const r = await page.evaluate(
+    const first = await page.evaluate(
       async ({ candidates, t }) => {
         window.hearth.track({ type: 'click', item: 'p4', time: t });
         window.hearth.track({ type: 'view', item: 'p40', time: t + 60_000 });
-        const first = await window.hearth.rank(candidates); // learns the indices under test-1
-        for (;;) {
-          const ranked = await window.hearth.rank(candidates);
-          const version = window.hearth.status().modelVersion;
-          if (version === 'test-3') return { first, ranked };
-          await new Promise((done) => setTimeout(done, 20));
-        }
+        const ranked = await window.hearth.rank(candidates); // learns the indices under test-1
+        return { ranked, version: window.hearth.status().modelVersion };
       },
       { candidates, t: T0 },
     );
+    expect(first.version).toBe('test-1');
+    release();
+    const ranked = await page.evaluate(async (candidates) => {
+      for (;;) {
+        const r = await window.hearth.rank(candidates); // by the learned indices, until test-3 ranks
+        if (window.hearth.status().modelVersion === 'test-3') return r;
+        await new Promise((done) => setTimeout(done, 20));
+      }
+    }, candidates);
     const history = [
       { id: 'p4', action: 'click', timeMs: T0 },
       { id: 'p40', action: 'view', timeMs: T0 + 60_000 },
@@ -222,8 +236,8 @@ describe('model lifecycle', () => {
       return new Map(candidates.map((id, i) => [id, s[i]!]));
     };
     for (const [got, expected] of [
-      [r.first, await scores(model)],
-      [r.ranked, await scores(next)],
+      [first.ranked, await scores(model)],
+      [ranked, await scores(next)],
     ] as const) {
       expect(got.map((x) => x.id).sort()).toEqual([...candidates].sort());
       for (const item of got) expect(item.modelScore).toBeCloseTo(expected.get(item.id)!, 4);
